@@ -1,0 +1,6 @@
+namespace SshTunnel.Cli;
+
+internal static class Program
+{
+    private static int Main(string[] args) => 255;
+}
