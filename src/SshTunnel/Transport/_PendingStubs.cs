@@ -43,11 +43,3 @@ namespace SshTunnel.Transport.KeyExchange
         public static void ValidateGroup(BigInteger p, BigInteger g, int minBits, int maxBits) => throw new NotImplementedException();
     }
 }
-namespace SshTunnel.Keys
-{
-    internal static class HostKeyAlgorithms
-    {
-        public static IReadOnlyList<string> All => throw new NotImplementedException();
-        public static string KeyTypeFor(string signatureAlgorithm) => throw new NotImplementedException();
-    }
-}
