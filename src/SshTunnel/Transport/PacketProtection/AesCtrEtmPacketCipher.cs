@@ -1,0 +1,173 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Security.Cryptography;
+
+namespace SshTunnel.Transport.PacketProtection;
+
+/// <summary>
+/// aes128-ctr / aes192-ctr / aes256-ctr (RFC 4344 §4) with hmac-sha2-256-etm@openssh.com or hmac-sha2-512-etm@openssh.com
+/// (OpenSSH PROTOCOL §1.5, encrypt-then-MAC): packet_length stays in the clear, the rest is encrypted in place, and the tag is
+/// HMAC(mac key, uint32 sequence_number || packet_length || ciphertext). CTR is AES-ECB over a batch of 128-bit big-endian
+/// counter blocks (with carry) XORed into the data; the counter stream runs on across packets. One instance per direction.
+/// </summary>
+internal sealed class AesCtrEtmPacketCipher : IPacketCipher
+{
+    /// <summary>Bytes of the CTR IV (the initial counter block).</summary>
+    public const int IvSize = 16;
+
+    private const int BlockSize = 16;
+    private const int BatchBlocks = 256;
+
+    private readonly Aes _aes;
+    private readonly IncrementalHash _hmac;
+    private readonly byte[] _counterBlocks = new byte[BatchBlocks * BlockSize];
+    private readonly byte[] _keystream = new byte[BatchBlocks * BlockSize];
+    private readonly bool _forEncryption;
+    private int _keystreamOffset = BatchBlocks * BlockSize;
+    private ulong _counterHigh;
+    private ulong _counterLow;
+    private bool _disposed;
+
+    /// <summary>Creates the cipher for one direction.</summary>
+    /// <param name="key">AES key: 16, 24 or 32 bytes.</param>
+    /// <param name="iv">The 16-byte initial counter block from key derivation (RFC 4253 §7.2).</param>
+    /// <param name="macAlgorithm"><see cref="HashAlgorithmName.SHA256"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
+    /// <param name="macKey">HMAC key: 32 bytes for SHA-256, 64 for SHA-512.</param>
+    /// <param name="forEncryption">True for the sending direction (only <see cref="Seal"/> allowed), false for receiving.</param>
+    /// <exception cref="ArgumentException">A key, the IV or the MAC algorithm is not valid.</exception>
+    public AesCtrEtmPacketCipher(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, HashAlgorithmName macAlgorithm, ReadOnlySpan<byte> macKey, bool forEncryption)
+    {
+        if (key.Length is not (16 or 24 or 32)) throw new ArgumentException("AES keys are 16, 24 or 32 bytes.", nameof(key));
+        if (iv.Length != IvSize) throw new ArgumentException("The AES-CTR IV is 16 bytes.", nameof(iv));
+        int macLength;
+        if (macAlgorithm == HashAlgorithmName.SHA256) macLength = 32;
+        else if (macAlgorithm == HashAlgorithmName.SHA512) macLength = 64;
+        else throw new ArgumentException("Only HMAC-SHA-256 and HMAC-SHA-512 are supported.", nameof(macAlgorithm));
+        if (macKey.Length != macLength) throw new ArgumentException($"The HMAC key must be {macLength} bytes.", nameof(macKey));
+
+        _aes = Aes.Create();
+        _aes.SetKey(key);
+        _hmac = IncrementalHash.CreateHMAC(macAlgorithm, macKey);
+        _counterHigh = BinaryPrimitives.ReadUInt64BigEndian(iv);
+        _counterLow = BinaryPrimitives.ReadUInt64BigEndian(iv[8..]);
+        TagLength = macLength;
+        _forEncryption = forEncryption;
+    }
+
+    /// <inheritdoc/>
+    public int PaddingAlignment => 16;
+
+    /// <inheritdoc/>
+    public bool PaddingCoversLength => false;
+
+    /// <inheritdoc/>
+    public int TagLength { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="firstFourBytes"/> is shorter than 4 bytes.</exception>
+    public uint DecryptLength(uint sequenceNumber, ReadOnlySpan<byte> firstFourBytes)
+    {
+        PacketCipherGuard.CheckLengthField(firstFourBytes);
+        return BinaryPrimitives.ReadUInt32BigEndian(firstFourBytes);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The packet is shorter than 4 bytes or the tag has the wrong size.</exception>
+    /// <exception cref="InvalidOperationException">The cipher was created for sending.</exception>
+    /// <exception cref="ObjectDisposedException">The cipher was disposed.</exception>
+    public bool TryOpen(uint sequenceNumber, Span<byte> packet, ReadOnlySpan<byte> tag)
+    {
+        PacketCipherGuard.CheckDirection(_forEncryption, wantEncryption: false);
+        PacketCipherGuard.CheckPacketAndTag(packet, tag.Length, TagLength);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Span<byte> computed = stackalloc byte[64];
+        computed = computed[..TagLength];
+        ComputeMac(sequenceNumber, packet, computed);
+        bool valid = CryptographicOperations.FixedTimeEquals(computed, tag);
+        CryptographicOperations.ZeroMemory(computed);
+        if (!valid) return false;
+        Transform(packet[PacketCipherGuard.LengthFieldSize..]);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The packet is shorter than 4 bytes or the tag has the wrong size.</exception>
+    /// <exception cref="InvalidOperationException">The cipher was created for receiving.</exception>
+    /// <exception cref="ObjectDisposedException">The cipher was disposed.</exception>
+    public void Seal(uint sequenceNumber, Span<byte> packet, Span<byte> tag)
+    {
+        PacketCipherGuard.CheckDirection(_forEncryption, wantEncryption: true);
+        PacketCipherGuard.CheckPacketAndTag(packet, tag.Length, TagLength);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Transform(packet[PacketCipherGuard.LengthFieldSize..]);
+        ComputeMac(sequenceNumber, packet, tag);
+    }
+
+    /// <summary>Releases the key schedule and HMAC state and wipes buffered keystream.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(_keystream);
+        _aes.Dispose();
+        _hmac.Dispose();
+    }
+
+    private void ComputeMac(uint sequenceNumber, ReadOnlySpan<byte> packet, Span<byte> destination)
+    {
+        Span<byte> sequence = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(sequence, sequenceNumber);
+        _hmac.AppendData(sequence);
+        _hmac.AppendData(packet);
+        if (!_hmac.TryGetHashAndReset(destination, out int written) || written != destination.Length)
+        {
+            throw new CryptographicException("HMAC output has an unexpected size.");
+        }
+    }
+
+    private void Transform(Span<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            if (_keystreamOffset == _keystream.Length) RefillKeystream();
+            int count = Math.Min(data.Length, _keystream.Length - _keystreamOffset);
+            XorInPlace(data[..count], _keystream.AsSpan(_keystreamOffset, count));
+            _keystreamOffset += count;
+            data = data[count..];
+        }
+    }
+
+    private void RefillKeystream()
+    {
+        Span<byte> blocks = _counterBlocks;
+        for (int offset = 0; offset < blocks.Length; offset += BlockSize)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(blocks[offset..], _counterHigh);
+            BinaryPrimitives.WriteUInt64BigEndian(blocks[(offset + 8)..], _counterLow);
+            _counterLow++;
+            if (_counterLow == 0) _counterHigh++;
+        }
+
+        int written = _aes.EncryptEcb(blocks, _keystream, PaddingMode.None);
+        if (written != _keystream.Length) throw new CryptographicException("AES-ECB produced an unexpected amount of keystream.");
+        _keystreamOffset = 0;
+    }
+
+    private static void XorInPlace(Span<byte> data, ReadOnlySpan<byte> keystream)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<byte>.Count;
+            for (; i <= data.Length - width; i += width)
+            {
+                (new Vector<byte>(data[i..]) ^ new Vector<byte>(keystream[i..])).CopyTo(data[i..]);
+            }
+        }
+
+        for (; i < data.Length; i++)
+        {
+            data[i] ^= keystream[i];
+        }
+    }
+}
