@@ -1,0 +1,263 @@
+using System.Net;
+using System.Net.Sockets;
+using SshTunnel.Authentication;
+using SshTunnel.Connection;
+using SshTunnel.Errors;
+using SshTunnel.Forwarding;
+using SshTunnel.Keys;
+using SshTunnel.Transport;
+
+namespace SshTunnel.Client;
+
+/// <summary>
+/// An authenticated SSH client connection (RFC 4251-4254): the transport, user authentication and the connection
+/// layer, with forwarding on top. Dispose to disconnect.
+/// </summary>
+public sealed class SshClient : IAsyncDisposable
+{
+    private readonly TransportConnection _transport;
+    private readonly SshConnection _connection;
+    private readonly SshClientOptions _options;
+
+    private SshClient(TransportConnection transport, SshConnection connection, SshClientOptions options)
+    {
+        _transport = transport;
+        _connection = connection;
+        _options = options;
+    }
+
+    /// <summary>The server's identification string, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10".</summary>
+    public string ServerVersion => _transport.RemoteVersion;
+
+    /// <summary>The server's host key, as verified.</summary>
+    public SshPublicKey ServerHostKey => _transport.ServerHostKey!;
+
+    /// <summary>The negotiated cipher (client to server).</summary>
+    public string Cipher => _transport.Algorithms!.CipherClientToServer;
+
+    /// <summary>The negotiated key exchange method.</summary>
+    public string KeyExchange => _transport.Algorithms!.KeyExchange;
+
+    /// <summary>Cancelled when the connection has closed.</summary>
+    public CancellationToken Closed => _transport.Closed;
+
+    /// <summary>Why the connection closed, once it has.</summary>
+    public Exception? Failure => _connection.Failure;
+
+    /// <summary>
+    /// Connects, runs the key exchange (verifying the host key through <see cref="SshClientOptions.VerifyHostKeyAsync"/>)
+    /// and authenticates, all under <see cref="SshClientOptions.ConnectTimeout"/>.
+    /// </summary>
+    /// <exception cref="SshConnectionException">TCP connect failed ("ssh: connect to host H port P: Connection refused"), or the connection dropped.</exception>
+    /// <exception cref="SshHostKeyException">The host key was refused.</exception>
+    /// <exception cref="SshAuthenticationException">No authentication method succeeded.</exception>
+    /// <exception cref="SshProtocolException">The server broke the protocol or no algorithms matched.</exception>
+    /// <exception cref="TimeoutException">ConnectTimeout elapsed.</exception>
+    public static async Task<SshClient> ConnectAsync(SshClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.ConnectTimeout is { } limit) timeout.CancelAfter(limit);
+        CancellationToken token = timeout.Token;
+        TransportConnection? transport = null;
+        try
+        {
+            Stream stream = options.ConnectCallback is { } connect
+                ? await connect(token).ConfigureAwait(false)
+                : await ConnectTcpAsync(options.Host, options.Port, options.AddressFamily, token).ConfigureAwait(false);
+            string hostKeyName = options.HostKeyAlias ?? options.Host;
+            var settings = new TransportSettings
+            {
+                KexAlgorithms = options.KexAlgorithms,
+                HostKeyAlgorithms = options.HostKeyAlgorithms,
+                Ciphers = options.Ciphers,
+                Macs = options.Macs,
+                Compressions = options.Compression ? [AlgorithmNames.ZlibOpenSsh, AlgorithmNames.None] : [AlgorithmNames.None, AlgorithmNames.ZlibOpenSsh],
+                RekeyBytes = options.RekeyBytes,
+                RekeyInterval = options.RekeyInterval ?? TimeSpan.FromHours(1),
+                PeerDescription = $"{options.Host} port {options.Port}",
+                VerifyHostKeyAsync = (key, ct) => options.VerifyHostKeyAsync(new HostKeyContext(hostKeyName, options.Port, key), ct),
+            };
+            transport = await TransportConnection.EstablishAsync(stream, settings, token).ConfigureAwait(false);
+            await ClientAuthenticator.AuthenticateAsync(transport, options.Authentication, token).ConfigureAwait(false);
+            var connection = new SshConnection(transport, new SshConnectionOptions { ReceiveWindowSize = Math.Max(options.ReceiveWindowSize, 2u * 1024 * 1024) }, options.Logger);
+            connection.Start();
+            return new SshClient(transport, connection, options);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && options.ConnectTimeout is not null)
+        {
+            if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException($"ssh: connect to host {options.Host} port {options.Port}: Connection timed out");
+        }
+        catch
+        {
+            if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Opens a TCP connection with TCP_NODELAY, trying each address in turn, with OpenSSH's error texts.</summary>
+    private static async Task<Stream> ConnectTcpAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(host, family, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw new SshConnectionException($"ssh: Could not resolve hostname {host}: {DescribeResolverError(e)}", DisconnectReason.None, e);
+            }
+        }
+        SocketException? last = null;
+        foreach (IPAddress address in addresses)
+        {
+            if (family != AddressFamily.Unspecified && address.AddressFamily != family) continue;
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(address, port, cancellationToken).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        throw new SshConnectionException($"ssh: connect to host {host} port {port}: {DescribeSocketError(last)}", DisconnectReason.None, last);
+    }
+
+    internal static string DescribeResolverError(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.HostNotFound or SocketError.NoData => "Name or service not known",
+        SocketError.TryAgain => "Temporary failure in name resolution",
+        _ => e.Message,
+    };
+
+    internal static string DescribeSocketError(SocketException? e) => e?.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "Connection refused",
+        SocketError.TimedOut => "Connection timed out",
+        SocketError.NetworkUnreachable => "Network is unreachable",
+        SocketError.HostUnreachable => "No route to host",
+        null => "No address associated with hostname",
+        _ => e.Message,
+    };
+
+    /// <summary>
+    /// Opens a direct-tcpip channel (RFC 4254 §7.2): the server connects to <paramref name="host"/>:<paramref name="port"/>
+    /// (the name is resolved by the server) and the returned stream carries the bytes. Dispose the stream to close the channel;
+    /// <see cref="ChannelStream.CompleteWrites"/> half-closes.
+    /// </summary>
+    /// <exception cref="SshChannelOpenException">The server refused or could not connect (reason code and text from the server).</exception>
+    public async Task<ChannelStream> OpenDirectTcpipAsync(string host, int port, string originatorAddress = "127.0.0.1", int originatorPort = 0, CancellationToken cancellationToken = default)
+    {
+        SshChannel channel = await _connection.OpenDirectTcpipAsync(host, (uint)port, originatorAddress, (uint)originatorPort, cancellationToken).ConfigureAwait(false);
+        return channel.Stream;
+    }
+
+    /// <summary>
+    /// Starts a local forward (-L): listens as <paramref name="spec"/> says (FORWARDING-CLI.md §5 bind rules) and forwards
+    /// each accepted connection through a direct-tcpip channel. The handle stops when disposed or when the connection closes.
+    /// </summary>
+    /// <exception cref="ForwardBindException">No listen address could be bound.</exception>
+    /// <exception cref="NotSupportedException">A Unix-socket forward (not supported yet).</exception>
+    public Task<LocalForward> StartLocalForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.ListenPath is not null || spec.ConnectPath is not null) throw new NotSupportedException("Unix-domain socket forwarding is not supported yet");
+        if (spec.ConnectHost is null) throw new ArgumentException("a local forward needs a destination", nameof(spec));
+        var options = new LocalForwardOptions
+        {
+            GatewayPorts = gatewayPorts,
+            AddressFamily = addressFamily,
+            Logger = _options.Logger,
+            ConnectionClosed = Closed,
+        };
+        return LocalForward.StartAsync(spec.ListenHost, spec.ListenPort, spec.ConnectHost, spec.ConnectPort,
+            async (host, port, originator, originatorPort, ct) => await OpenDirectTcpipAsync(host, port, originator, originatorPort, ct).ConfigureAwait(false),
+            options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> on the server in a session channel (RFC 4254 §6.5 "exec"), copying
+    /// <paramref name="standardInput"/> to it and its output to <paramref name="standardOutput"/> and <paramref name="standardError"/>.
+    /// Returns the exit status (255 when the server sent none).
+    /// </summary>
+    /// <exception cref="SshRequestRejectedException">The server refused the exec request.</exception>
+    public async Task<int> ExecuteAsync(string command, Stream? standardInput, Stream standardOutput, Stream standardError, CancellationToken cancellationToken = default)
+    {
+        SshChannel channel = await _connection.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await channel.ExecAsync(command, cancellationToken).ConfigureAwait(false);
+            Task output = channel.Stream.CopyToAsync(standardOutput, cancellationToken);
+            Task error = channel.StandardError.CopyToAsync(standardError, cancellationToken);
+            if (standardInput is not null)
+            {
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await standardInput.CopyToAsync(channel.Stream, cancellationToken).ConfigureAwait(false);
+                        await channel.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // the command may finish before its input does
+                    }
+                }, CancellationToken.None);
+            }
+            else
+            {
+                await channel.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await Task.WhenAll(output, error).ConfigureAwait(false);
+            await channel.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return channel.ExitStatus is uint status ? (int)status : 255;
+        }
+        finally
+        {
+            await channel.CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends keepalive@openssh.com every <paramref name="interval"/> and fails when <paramref name="countMax"/> go
+    /// unanswered (ServerAliveInterval / ServerAliveCountMax); the connection is then closed.
+    /// </summary>
+    /// <exception cref="SshConnectionException">"Timeout, server HOST not responding."</exception>
+    public async Task RunKeepAliveAsync(TimeSpan interval, int countMax, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _connection.RunKeepAliveAsync(interval, countMax, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshConnectionException e) when (e.Message.StartsWith("Timeout", StringComparison.Ordinal))
+        {
+            throw new SshConnectionException($"Timeout, server {_options.Host} not responding.", DisconnectReason.ConnectionLost, e);
+        }
+    }
+
+    /// <summary>Forces a key exchange now (RFC 4253 §9).</summary>
+    public Task RekeyAsync(CancellationToken cancellationToken = default) => _transport.RequestRekeyAsync(cancellationToken);
+
+    /// <summary>Disconnects (SSH_MSG_DISCONNECT by application) and waits for the loops to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+    }
+}
