@@ -91,3 +91,4 @@ internal static class CipherTestKit
 
     public static byte[] Hex(string hex) => Convert.FromHexString(hex);
 
+}
