@@ -90,5 +90,4 @@ internal static class CipherTestKit
     }
 
     public static byte[] Hex(string hex) => Convert.FromHexString(hex);
-
 }
