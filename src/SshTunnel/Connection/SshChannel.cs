@@ -117,7 +117,7 @@ internal sealed class SshChannel
         if (abandoned)
         {
             // The opener gave up (cancelled); close at once so the id is released when the peer's CLOSE arrives.
-            CloseAsync().Forget();
+            CloseAsync(byApplication: false).Forget();
         }
         else
         {
@@ -212,7 +212,7 @@ internal sealed class SshChannel
         FailPendingRequests(closed);
         if (mustReply)
         {
-            CloseAsync().Forget();
+            CloseAsync(byApplication: false).Forget();
         }
         else
         {
@@ -546,17 +546,26 @@ internal sealed class SshChannel
     /// Closes the channel: sends SSH_MSG_CHANNEL_CLOSE once, drops unread data, fails writers; the id is released
     /// when the peer's CLOSE has also arrived (RFC 4254 §5.3). Idempotent; never throws for a dead connection.
     /// </summary>
-    public async Task CloseAsync()
+    public Task CloseAsync() => CloseAsync(byApplication: true);
+
+    /// <summary>
+    /// Sends CLOSE once. <paramref name="byApplication"/> false is the answer to the peer's CLOSE (or an abandoned
+    /// open): buffered data stays readable and the stream is not marked disposed.
+    /// </summary>
+    private async Task CloseAsync(bool byApplication)
     {
-        lock (_lock)
+        if (byApplication)
         {
-            _disposed = true;
-            _data.Clear();
-            _extendedData.Clear();
-            _dataSignal.Set();
-            _extendedDataSignal.Set();
+            lock (_lock)
+            {
+                _disposed = true;
+                _data.Clear();
+                _extendedData.Clear();
+                _dataSignal.Set();
+                _extendedDataSignal.Set();
+            }
+            _sendWindow.Fail(new ObjectDisposedException(nameof(ChannelStream), $"channel {LocalChannelId} is closed"));
         }
-        _sendWindow.Fail(new ObjectDisposedException(nameof(ChannelStream), $"channel {LocalChannelId} is closed"));
         await _sendLock.WaitAsync().ConfigureAwait(false);
         bool release;
         try
