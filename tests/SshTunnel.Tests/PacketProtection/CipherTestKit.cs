@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using SshTunnel.Transport;
 using SshTunnel.Transport.PacketProtection;
 
@@ -90,9 +89,5 @@ internal static class CipherTestKit
         Assert.True(!OperatingSystem.IsLinux() || ChaCha20Poly1305PacketCipher.IsNativeAvailable, "libcrypto backend should load on Linux");
     }
 
-    public static bool SkipNative(string kind) => kind == ChaChaNative && !ChaCha20Poly1305PacketCipher.IsNativeAvailable && !OperatingSystem.IsLinux();
-
     public static byte[] Hex(string hex) => Convert.FromHexString(hex);
-
-    public static byte[] Sha256(ReadOnlySpan<byte> data) => SHA256.HashData(data);
 }

@@ -7,8 +7,10 @@ namespace SshTunnel.Transport.Compression;
 /// <summary>
 /// The receiving half of zlib@openssh.com (RFC 4253 §6.2): one inflate stream for the whole connection (not reset on rekey).
 /// Each packet is inflated completely (the peer flushes after every packet) and its output is capped at
-/// <see cref="SshProtocolLimits.MaxInflatedPayload"/> bytes against decompression bombs. After any exception the stream state
-/// is undefined: the connection must be closed. One instance per connection; not thread-safe.
+/// <see cref="SshProtocolLimits.MaxInflatedPayload"/> bytes against decompression bombs. OpenSSH never ends its zlib stream;
+/// if a peer does, every later packet is rejected (bytes after the end inside the same packet cannot be seen through
+/// <see cref="ZLibStream"/> and are dropped). After any exception the stream state is undefined: the connection must be
+/// closed. One instance per connection; not thread-safe.
 /// </summary>
 internal sealed class ZlibDecompressor : IDisposable
 {
@@ -36,7 +38,7 @@ internal sealed class ZlibDecompressor : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _input.SetInput(compressed);
-        Packet result = Packet.Rent(Math.Min(_maxPayload + 1, Math.Max(InitialCapacity, compressed.Length * 4)));
+        Packet result = Packet.Rent((int)Math.Min(_maxPayload + 1L, Math.Max(InitialCapacity, compressed.Length * 4L)));
         try
         {
             int length = 0;
@@ -58,7 +60,7 @@ internal sealed class ZlibDecompressor : IDisposable
 
             if (_input.Remaining != 0)
             {
-                throw new SshProtocolException("zlib data continues after the end of the compressed stream.", DisconnectReason.CompressionError);
+                throw new SshProtocolException("zlib data arrived after the end of the compressed stream.", DisconnectReason.CompressionError);
             }
 
             result.SetPayloadLength(length);

@@ -1,0 +1,248 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using SshTunnel.Connection;
+using SshTunnel.Errors;
+
+namespace SshTunnel.Forwarding;
+
+/// <summary>
+/// A running local forward (OpenSSH -L / LocalForward): listens on the local bind addresses and, for every
+/// accepted TCP connection, opens a "direct-tcpip" channel (RFC 4254 §7.2) through a delegate and pumps data both
+/// ways with half-close. Stops when disposed or when the SSH connection closes (<see cref="Stopped"/>). Connections
+/// already forwarded keep running after the listener stops, as in OpenSSH.
+/// </summary>
+public sealed class LocalForward : IAsyncDisposable
+{
+    private readonly Socket[] _listeners;
+    private readonly string _hostToConnect;
+    private readonly int _portToConnect;
+    private readonly Func<string, int, string, int, CancellationToken, ValueTask<Stream>> _openChannel;
+    private readonly ILogger? _logger;
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly CancellationToken _connectionClosed;
+    private readonly CancellationTokenRegistration _connectionClosedRegistration;
+    private readonly Task[] _acceptLoops;
+    private int _connectionNumber;
+    private Exception? _stopReason;
+
+    private LocalForward(Socket[] listeners, string hostToConnect, int portToConnect,
+        Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, LocalForwardOptions options)
+    {
+        _listeners = listeners;
+        _hostToConnect = hostToConnect;
+        _portToConnect = portToConnect;
+        _openChannel = openChannel;
+        _logger = options.Logger;
+        _connectionClosed = options.ConnectionClosed;
+        ListenEndPoints = [.. listeners.Select(l => (IPEndPoint)l.LocalEndPoint!)];
+        _connectionClosedRegistration = _connectionClosed.UnsafeRegister(static s =>
+            ((LocalForward)s!).Stop(new SshConnectionException("connection closed", DisconnectReason.ConnectionLost)), this);
+        using (ExecutionContext.SuppressFlow())
+        {
+            _acceptLoops = [.. listeners.Select(l => Task.Run(() => AcceptLoopAsync(l)))];
+        }
+    }
+
+    /// <summary>The addresses actually listened on (one per bound address family/address), with the real port.</summary>
+    public IReadOnlyList<IPEndPoint> ListenEndPoints { get; }
+
+    /// <summary>Cancelled once the forward stopped (disposed, listener failure or connection closed).</summary>
+    public CancellationToken Stopped => _stopped.Token;
+
+    /// <summary>Throws the reason the forward stopped, if it has.</summary>
+    /// <exception cref="ObjectDisposedException">The forward was disposed.</exception>
+    /// <exception cref="SshConnectionException">The SSH connection closed.</exception>
+    public void ThrowIfStopped()
+    {
+        if (_stopped.IsCancellationRequested) throw Volatile.Read(ref _stopReason) ?? new ObjectDisposedException(nameof(LocalForward));
+    }
+
+    /// <summary>
+    /// Binds the listeners and starts accepting. Bind addresses follow OpenSSH (FORWARDING-CLI.md §5): none →
+    /// 127.0.0.1 and ::1 (wildcard with GatewayPorts); "*" or "" → wildcard, both families; "localhost" → loopback,
+    /// both families; anything else → exactly that address (every address a name resolves to). Each family gets its
+    /// own socket (IPV6_V6ONLY on v6, SO_REUSEADDR); binding at least one address counts as success.
+    /// </summary>
+    /// <param name="bindAddress">The bind_address of the -L spec, or null when none was given.</param>
+    /// <param name="listenPort">Local port; 0 picks one (the same for every address when possible).</param>
+    /// <param name="hostToConnect">Host the server connects to (sent as-is in direct-tcpip).</param>
+    /// <param name="portToConnect">Port the server connects to.</param>
+    /// <param name="openChannel">Opens a direct-tcpip channel: (host, port, originator address, originator port, token) → stream; throws <see cref="SshChannelOpenException"/> when refused.</param>
+    /// <param name="options">GatewayPorts, address family, logger, connection-closed token.</param>
+    /// <param name="cancellationToken">Cancels name resolution.</param>
+    /// <exception cref="ForwardBindException">No address could be bound ("channel_setup_fwd_listener_tcpip: cannot listen to port: N").</exception>
+    public static async Task<LocalForward> StartAsync(string? bindAddress, int listenPort, string hostToConnect, int portToConnect,
+        Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, LocalForwardOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(listenPort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(listenPort, 65535);
+        ArgumentNullException.ThrowIfNull(openChannel);
+        options ??= new LocalForwardOptions();
+        IPAddress[] addresses = await ResolveBindAddressesAsync(bindAddress, options.GatewayPorts, options.AddressFamily, cancellationToken).ConfigureAwait(false);
+        Socket[] listeners = BindAll(addresses, listenPort, options.Logger);
+        return new LocalForward(listeners, hostToConnect, portToConnect, openChannel, options);
+    }
+
+    /// <summary>Which addresses to bind for a client-side listener (OpenSSH channel_fwd_bind_addr, is_client=1).</summary>
+    internal static async Task<IPAddress[]> ResolveBindAddressesAsync(string? bindAddress, bool gatewayPorts, AddressFamily family, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        if (bindAddress is null)
+        {
+            addresses = gatewayPorts ? [IPAddress.Any, IPAddress.IPv6Any] : [IPAddress.Loopback, IPAddress.IPv6Loopback];
+        }
+        else if (bindAddress is "" or "*")
+        {
+            addresses = [IPAddress.Any, IPAddress.IPv6Any];
+        }
+        else if (string.Equals(bindAddress, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            addresses = [IPAddress.Loopback, IPAddress.IPv6Loopback];
+        }
+        else if (IPAddress.TryParse(bindAddress.Trim('[', ']'), out IPAddress? literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            addresses = await Dns.GetHostAddressesAsync(bindAddress, cancellationToken).ConfigureAwait(false);
+        }
+        if (family != AddressFamily.Unspecified) addresses = [.. addresses.Where(a => a.AddressFamily == family)];
+        if (!Socket.OSSupportsIPv6) addresses = [.. addresses.Where(a => a.AddressFamily != AddressFamily.InterNetworkV6)];
+        return addresses;
+    }
+
+    private static Socket[] BindAll(IPAddress[] addresses, int port, ILogger? logger)
+    {
+        var listeners = new List<Socket>();
+        var errors = new List<string>();
+        SocketException? lastError = null;
+        foreach (IPAddress address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false; // IPV6_V6ONLY
+                SetReuseAddress(socket);
+                socket.Bind(new IPEndPoint(address, port));
+                socket.Listen(128);
+                listeners.Add(socket);
+                if (port == 0) port = ((IPEndPoint)socket.LocalEndPoint!).Port; // same port on every family
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                lastError = ex;
+                errors.Add($"bind {FormatEndPoint(address, port)}: {DirectTcpipConnector.Describe(ex)}");
+            }
+        }
+        if (logger is not null)
+        {
+            for (int i = 0; i < errors.Count; i++)
+            {
+                if (i == errors.Count - 1) ForwardingLog.ForwardError(logger, errors[i]);
+                else ForwardingLog.ForwardDebug(logger, errors[i]);
+            }
+        }
+        if (listeners.Count == 0)
+        {
+            throw new ForwardBindException($"channel_setup_fwd_listener_tcpip: cannot listen to port: {port}", errors, lastError);
+        }
+        return [.. listeners];
+    }
+
+    private static void SetReuseAddress(Socket socket)
+    {
+        // Plain SO_REUSEADDR as OpenSSH sets it. .NET's SocketOptionName.ReuseAddress also sets SO_REUSEPORT on
+        // Unix, which would let two listeners share the port, so set the raw option. Windows: leave the default.
+        if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, [1, 0, 0, 0]);
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()) socket.SetRawSocketOption(0xffff, 0x4, [1, 0, 0, 0]);
+    }
+
+    /// <summary>OpenSSH's "[addr]:port" form.</summary>
+    internal static string FormatEndPoint(IPAddress address, int port) => $"[{address}]:{port}";
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        CancellationToken stopped = _stopped.Token;
+        while (!stopped.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(stopped).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException ex)
+            {
+                if (stopped.IsCancellationRequested) break;
+                if (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted) continue;
+                Stop(ex);
+                break;
+            }
+            HandleConnectionAsync(socket).Forget();
+        }
+    }
+
+    private async Task HandleConnectionAsync(Socket socket)
+    {
+        int number = Interlocked.Increment(ref _connectionNumber);
+        Stream channel;
+        string originator = "?";
+        try
+        {
+            socket.NoDelay = true;
+            var remote = (IPEndPoint)socket.RemoteEndPoint!;
+            originator = remote.ToString();
+            channel = await _openChannel(_hostToConnect, _portToConnect, remote.Address.ToString(), remote.Port, _stopped.Token).ConfigureAwait(false);
+        }
+        catch (SshChannelOpenException ex)
+        {
+            uint id = ex is ChannelOpenFailedException f ? f.LocalChannelId : (uint)number;
+            if (_logger is not null)
+            {
+                string reasonText = ChannelOpenFailedException.ReasonText(ex.Reason);
+                ForwardingLog.ChannelOpenFailed(_logger, id, reasonText, ex.Description);
+            }
+            socket.Dispose();
+            return;
+        }
+        catch (Exception ex)
+        {
+            if (_logger?.IsEnabled(LogLevel.Debug) == true) ForwardingLog.PumpFailed(_logger, originator, ex.Message);
+            socket.Dispose();
+            return;
+        }
+        Exception? error = await StreamPump.RunAsync(socket, channel, _connectionClosed).ConfigureAwait(false);
+        if (error is not null && _logger?.IsEnabled(LogLevel.Debug) == true) ForwardingLog.PumpFailed(_logger, originator, error.Message);
+    }
+
+    private void Stop(Exception reason)
+    {
+        Interlocked.CompareExchange(ref _stopReason, reason, null);
+        try
+        {
+            _stopped.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        foreach (Socket listener in _listeners) listener.Dispose();
+    }
+
+    /// <summary>Stops listening (the port is free when this returns) and waits for the accept loops. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Stop(new ObjectDisposedException(nameof(LocalForward)));
+        await _connectionClosedRegistration.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+    }
+}

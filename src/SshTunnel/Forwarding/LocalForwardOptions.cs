@@ -1,0 +1,20 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace SshTunnel.Forwarding;
+
+/// <summary>Options of a <see cref="LocalForward"/> listener (-L), in OpenSSH's terms.</summary>
+public sealed class LocalForwardOptions
+{
+    /// <summary>OpenSSH GatewayPorts (-g): with no bind address, listen on the wildcard address instead of loopback.</summary>
+    public bool GatewayPorts { get; init; }
+
+    /// <summary>OpenSSH AddressFamily (-4/-6): <see cref="AddressFamily.Unspecified"/> binds both families.</summary>
+    public AddressFamily AddressFamily { get; init; } = AddressFamily.Unspecified;
+
+    /// <summary>Receives OpenSSH-worded messages (bind failures, "channel N: open failed: ...").</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Cancelled when the SSH connection closes: the forward stops then.</summary>
+    public CancellationToken ConnectionClosed { get; init; }
+}
