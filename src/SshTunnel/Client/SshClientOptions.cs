@@ -22,7 +22,7 @@ public sealed class SshClientOptions
 
     /// <summary>
     /// Decides whether the server's host key is trusted (called once, after its signature over the exchange hash was
-    /// verified). Required: there is no "accept anything" default. See <see cref="KnownHostsVerifier"/>.
+    /// verified). Required: there is no "accept anything" default.
     /// </summary>
     public required Func<HostKeyContext, CancellationToken, ValueTask<bool>> VerifyHostKeyAsync { get; init; }
 
