@@ -6,7 +6,7 @@ namespace SshTunnel.Server.Policy;
 /// The <c>host:port</c> splitting rules OpenSSH uses for PermitOpen/PermitListen and the permitopen=/permitlisten=
 /// key options (misc.c hpdelim2, cleanhostname, a2port, channels.c permitopen_port).
 /// </summary>
-internal static class HostPort
+public static class HostPort
 {
     /// <summary>Port value meaning "any port" (<c>*</c>), as OpenSSH's FWD_PERMIT_ANY_PORT.</summary>
     public const int AnyPort = 0;
