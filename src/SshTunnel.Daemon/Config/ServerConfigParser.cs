@@ -357,8 +357,8 @@ internal sealed class ServerConfigParser
                     }
                     catch (FormatException e)
                     {
-                        string message = e.Message.EndsWith("must appear alone", StringComparison.Ordinal)
-                            ? $"{e.Message} on a {keyword} line."
+                        string message = e.Message.StartsWith("extra", StringComparison.Ordinal)
+                            ? $"keyword {keyword} {e.Message}"
                             : $"{keyword} {e.Message}";
                         Fail(message);
                         return;

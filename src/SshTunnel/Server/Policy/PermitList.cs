@@ -91,38 +91,30 @@ public sealed class PermitList
     public IReadOnlyList<string> Entries { get; }
 
     /// <summary>
-    /// Parses the arguments of one PermitOpen/PermitListen line. <c>any</c> and <c>none</c> (lower case, as sshd) must
-    /// appear alone.
+    /// Parses the arguments of one PermitOpen/PermitListen line as sshd 9.x does: <c>any</c> or <c>none</c> (lower
+    /// case) as the first argument must be the only one; elsewhere they are ordinary (invalid) host entries.
     /// </summary>
     /// <param name="arguments">The line's arguments.</param>
     /// <param name="isListen">True for PermitListen.</param>
     /// <exception cref="FormatException">With sshd's wording after the keyword: "missing argument.", "missing host",
-    /// "bad port number", or "any must appear alone on a" line.</exception>
+    /// "bad port number", or "extra arguments at end of line".</exception>
     public static PermitList Parse(IReadOnlyList<string> arguments, bool isListen)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         if (arguments.Count == 0) throw new FormatException("missing argument.");
+        if (arguments[0] is "any" or "none")
+        {
+            if (arguments.Count > 1) throw new FormatException("extra arguments at end of line");
+            return arguments[0] == "any" ? Any : None;
+        }
         var rules = new List<PermitRule>();
         var entries = new List<string>();
-        bool any = false, none = false;
         foreach (string arg in arguments)
         {
-            if (arg is "any" or "none")
-            {
-                if (entries.Count != 0) throw new FormatException($"{arg} must appear alone");
-                any |= arg == "any";
-                none |= arg == "none";
-                entries.Add(arg);
-                continue;
-            }
             PermitRule? rule = PermitRule.TryParse(arg, isListen, out string? error) ?? throw new FormatException(error);
             rules.Add(rule.Value);
             entries.Add(isListen && !arg.Contains(':', StringComparison.Ordinal) ? "*:" + arg : arg);
         }
-        if (entries.Count == 1 && any) return Any;
-        if (entries.Count == 1 && none) return None;
-        // sshd's parser lets "any host:port" through and then dies when installing it; reject it here.
-        if (any || none) throw new FormatException($"{(any ? "any" : "none")} must appear alone");
         return new PermitList(false, false, rules, entries);
     }
 
