@@ -16,8 +16,13 @@ internal ref struct SshWriter
     private byte[] _buffer;
     private int _position; // absolute offset in _buffer
 
-    /// <summary>Starts a writer with room for <paramref name="initialCapacity"/> bytes of content.</summary>
-    public SshWriter(int initialCapacity = 256)
+    /// <summary>Starts a writer with room for 256 bytes of content (it grows as needed).</summary>
+    public SshWriter() : this(256)
+    {
+    }
+
+    /// <summary>Starts a writer with room for <paramref name="initialCapacity"/> bytes of content (it grows as needed).</summary>
+    public SshWriter(int initialCapacity)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(Packet.HeaderLength + Math.Max(initialCapacity, 16) + Packet.TrailerLength);
         _position = Packet.HeaderLength;
