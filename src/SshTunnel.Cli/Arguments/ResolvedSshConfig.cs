@@ -32,6 +32,21 @@ internal sealed class ResolvedSshConfig
         }
 
         HostName = ClientInvocation.ExpandHostName(options.Get("hostname"), invocation.Host);
+        if (GetInt("connectionattempts") <= 0)
+        {
+            throw new SshConfigException("Invalid number of ConnectionAttempts");
+        }
+
+        if (invocation.Command.Count > 0 && options.Get("remotecommand") is not null)
+        {
+            throw new SshConfigException("Cannot execute command-line and remote command.");
+        }
+
+        if (ForkAfterAuthentication && invocation.Command.Count == 0 && options.Get("remotecommand") is null &&
+            SessionType != "none")
+        {
+            throw new SshConfigException("Cannot fork into background without a command to execute.");
+        }
     }
 
     /// <summary>The command line this came from.</summary>
@@ -101,10 +116,12 @@ internal sealed class ResolvedSshConfig
     /// <summary>Remote forwards (after ClearAllForwardings), in order, duplicates dropped.</summary>
     public IReadOnlyList<ForwardSpec> RemoteForwards => _options.RemoteForwards;
 
-    /// <summary>ProxyJump as given (comma-separated hops), or <see langword="null"/>/"none".</summary>
-    public string? ProxyJump => _options.Get("proxyjump");
+    /// <summary>ProxyJump as given (comma-separated hops), or <see langword="null"/> (unset or "none").</summary>
+    public string? ProxyJump => _options.Get("proxyjump") is { } j && j != "none" ? j : null;
 
-    public string? ProxyCommand => _options.Get("proxycommand");
+    /// <summary>ProxyCommand, or <see langword="null"/> (unset, "none", or ProxyJump in use).</summary>
+    public string? ProxyCommand =>
+        ProxyJump is null && _options.Get("proxycommand") is { } c && !string.Equals(c, "none", StringComparison.OrdinalIgnoreCase) ? c : null;
 
     /// <summary>Parsed ProxyJump hops, first hop first; empty when none.</summary>
     public IReadOnlyList<SshDestination> JumpHosts =>
@@ -202,7 +219,7 @@ internal sealed class ResolvedSshConfig
             ("kbdinteractiveauthentication", "yes"), ("passwordauthentication", "yes"),
             ("pubkeyauthentication", "true"), ("requesttty", "auto"), ("sessiontype", "default"), ("stdinnull", "no"),
             ("forkafterauthentication", "no"), ("streamlocalbindunlink", "no"), ("stricthostkeychecking", "ask"),
-            ("tcpkeepalive", "yes"), ("updatehostkeys", "true"), ("enableescapecommandline", "no"),
+            ("tcpkeepalive", "yes"), ("enableescapecommandline", "no"),
             ("connectionattempts", "1"), ("numberofpasswordprompts", "3"), ("serveralivecountmax", "3"),
             ("serveraliveinterval", "0"), ("loglevel", "INFO"), ("addkeystoagent", "false"), ("forwardagent", "no"),
             ("escapechar", "~"), ("rekeylimit", "0 0"), ("streamlocalbindmask", "0177"),
@@ -210,6 +227,14 @@ internal sealed class ResolvedSshConfig
         foreach ((string k, string v) in defaults)
         {
             _options.SetIfUnset(k, v);
+        }
+
+        if (!_options.IsSet("updatehostkeys"))
+        {
+            IReadOnlyList<string> userFiles = _options.GetList("userknownhostsfile");
+            bool defaultFiles = userFiles.Count == 0 || (userFiles.Count == 1 && userFiles[0] == "~/.ssh/known_hosts");
+            bool dns = _options.Get("verifyhostkeydns") is "true" or "ask";
+            _options.SetIfUnset("updatehostkeys", defaultFiles && !dns ? "true" : "false");
         }
 
         _options.SetListIfUnset("globalknownhostsfile", ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]);
@@ -313,11 +338,6 @@ internal sealed class ResolvedSshConfig
     /// brackets around numeric or IPv6 hosts.</summary>
     private static string FormatProxyJump(string spec)
     {
-        if (spec == "none")
-        {
-            return "none";
-        }
-
         int comma = spec.LastIndexOf(',');
         string extra = comma >= 0 ? spec[..(comma + 1)] : "";
         if (!SshDestination.TryParse(spec[(comma + 1)..], false, out SshDestination? last))

@@ -450,7 +450,7 @@ internal sealed class SshConfigReader
                     }
                     else if (!IsValidPermitOpen(o, out string? fatal))
                     {
-                        throw new SshConfigException([.. Diagnostics, .. errors, $"{where} {fatal}"], showUsage: false);
+                        throw new SshConfigException([.. Diagnostics, .. errors, $"{where}: {fatal}"], showUsage: false);
                     }
 
                     opens.Add(o);
