@@ -169,6 +169,15 @@ public class EcdsaKeyTests
     }
 
     [Fact]
+    public void PrivateKey_DOnly_DerivesPublicPoint()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        ECParameters parameters = ecdsa.ExportParameters(true);
+        using var key = new EcdsaPrivateKey(new ECParameters { Curve = parameters.Curve, D = parameters.D });
+        Assert.Equal(new EcdsaPublicKey(parameters), key.PublicKey);
+    }
+
+    [Fact]
     public async Task Sign_WrongAlgorithm_Throws_AfterDispose_Throws()
     {
         var key = EcdsaPrivateKey.Generate(ECCurve.NamedCurves.nistP256);
