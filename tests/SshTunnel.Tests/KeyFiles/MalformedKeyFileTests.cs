@@ -177,6 +177,17 @@ public class MalformedKeyFileTests : IClassFixture<KeyFileFixture>
     }
 
     [Fact]
+    public void IsEncrypted_Malformed_ThrowsKeyFileException()
+    {
+        Assert.Throws<SshKeyFileException>(() => PrivateKeyFile.IsEncrypted(""));
+        Assert.Throws<SshKeyFileException>(() => PrivateKeyFile.IsEncrypted("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n"));
+        Assert.Throws<SshKeyFileException>(() => PrivateKeyFile.IsEncrypted(PrivateKeyFileTests.Armor([1, 2, 3], "PUBLIC KEY")));
+        Assert.True(PrivateKeyFile.IsEncrypted(PrivateKeyFileTests.Armor([1, 2, 3], "ENCRYPTED PRIVATE KEY")));
+        Assert.True(PrivateKeyFile.IsEncrypted(
+            "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END EC PRIVATE KEY-----\n"));
+    }
+
+    [Fact]
     public void PemGarbage_ThrowsKeyFileException()
     {
         byte[] junk = Encoding.ASCII.GetBytes("this is not DER at all, not even close");
