@@ -32,6 +32,8 @@ public class PrivateKeyFileTests : IClassFixture<KeyFileFixture>
         { "ed25519-aes256-cbc", ["-t", "ed25519", "-N", Secret, "-a", "4", "-Z", "aes256-cbc"] },
         { "ed25519-aes128-gcm", ["-t", "ed25519", "-N", Secret, "-a", "4", "-Z", "aes128-gcm@openssh.com"] },
         { "ed25519-aes256-gcm", ["-t", "ed25519", "-N", Secret, "-a", "4", "-Z", "aes256-gcm@openssh.com"] },
+        { "ed25519-chacha20", ["-t", "ed25519", "-N", Secret, "-a", "4", "-Z", "chacha20-poly1305@openssh.com"] },
+        { "rsa2048-chacha20", ["-t", "rsa", "-b", "2048", "-N", Secret, "-a", "4", "-Z", "chacha20-poly1305@openssh.com"] },
         { "ecdsa384-aes256-gcm", ["-t", "ecdsa", "-b", "384", "-N", Secret, "-a", "4", "-Z", "aes256-gcm@openssh.com"] },
         { "rsa2048-aes256-gcm", ["-t", "rsa", "-b", "2048", "-N", Secret, "-a", "4", "-Z", "aes256-gcm@openssh.com"] },
     };
@@ -92,6 +94,7 @@ public class PrivateKeyFileTests : IClassFixture<KeyFileFixture>
     [SshKeygenTheory]
     [InlineData("ed25519-enc")]
     [InlineData("ed25519-aes256-gcm")]
+    [InlineData("ed25519-chacha20")]
     [InlineData("ed25519-aes256-cbc")]
     [InlineData("pem-ecdsa256-enc")]
     [InlineData("pkcs8-rsa2048-enc")]

@@ -14,6 +14,7 @@ internal sealed class KeyFileCipher
         Ctr,
         Cbc,
         Gcm,
+        ChaCha20Poly1305,
     }
 
     private readonly CipherMode _mode;
@@ -42,6 +43,7 @@ internal sealed class KeyFileCipher
         new(KeyFileNames.Aes256Cbc, 32, 16, 16, 0, CipherMode.Cbc),
         new(KeyFileNames.Aes128Gcm, 16, 12, 16, 16, CipherMode.Gcm),
         new(KeyFileNames.Aes256Gcm, 32, 12, 16, 16, CipherMode.Gcm),
+        new(KeyFileNames.ChaCha20Poly1305, 64, 0, 8, 16, CipherMode.ChaCha20Poly1305),
     ];
 
     /// <summary>The cipher's name in the file.</summary>
@@ -87,6 +89,49 @@ internal sealed class KeyFileCipher
                     gcm.Decrypt(iv, ciphertext, tag, plaintext);
                 }
                 break;
+            case CipherMode.ChaCha20Poly1305:
+                ChaCha20Poly1305Open(key[..32], ciphertext, tag, plaintext);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// OpenSSH's chacha20-poly1305@openssh.com (PROTOCOL.chacha20poly1305) as a key file uses it: sequence number 0,
+    /// no length field, so only the main key (the first 32 of the 64 key bytes) matters. The Poly1305 key is the first
+    /// 32 bytes of keystream block 0; the tag covers the ciphertext; the payload is decrypted from block 1 on.
+    /// BouncyCastle supplies the 64-bit-nonce ChaCha20 and raw Poly1305 (the BCL's ChaCha20Poly1305 is the RFC 8439 AEAD).
+    /// </summary>
+    private static void ChaCha20Poly1305Open(ReadOnlySpan<byte> mainKey, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
+    {
+        byte[] keyBytes = mainKey.ToArray();
+        byte[] block0 = new byte[64];
+        byte[] polyKey = new byte[32];
+        byte[] computed = new byte[16];
+        byte[] input = ciphertext.ToArray();
+        byte[] output = new byte[input.Length];
+        try
+        {
+            var chacha = new Org.BouncyCastle.Crypto.Engines.ChaChaEngine(20);
+            chacha.Init(true, new Org.BouncyCastle.Crypto.Parameters.ParametersWithIV(
+                new Org.BouncyCastle.Crypto.Parameters.KeyParameter(keyBytes), new byte[8]));
+            chacha.ProcessBytes(new byte[64], 0, 64, block0, 0);
+            block0.AsSpan(0, 32).CopyTo(polyKey);
+
+            var poly = new Org.BouncyCastle.Crypto.Macs.Poly1305();
+            poly.Init(new Org.BouncyCastle.Crypto.Parameters.KeyParameter(polyKey));
+            poly.BlockUpdate(input, 0, input.Length);
+            poly.DoFinal(computed, 0);
+            if (!CryptographicOperations.FixedTimeEquals(computed, tag)) throw new AuthenticationTagMismatchException();
+
+            chacha.ProcessBytes(input, 0, input.Length, output, 0); // keystream continues at block 1
+            output.CopyTo(plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keyBytes);
+            CryptographicOperations.ZeroMemory(block0);
+            CryptographicOperations.ZeroMemory(polyKey);
+            CryptographicOperations.ZeroMemory(output);
         }
     }
 

@@ -29,6 +29,7 @@ internal static class KeyFileNames
     public const string Aes256Cbc = "aes256-cbc";
     public const string Aes128Gcm = "aes128-gcm@openssh.com";
     public const string Aes256Gcm = "aes256-gcm@openssh.com";
+    public const string ChaCha20Poly1305 = "chacha20-poly1305@openssh.com";
     public const string KdfNone = "none";
     public const string KdfBcrypt = "bcrypt";
 

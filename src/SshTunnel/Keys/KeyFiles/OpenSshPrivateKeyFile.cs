@@ -68,6 +68,71 @@ internal static class OpenSshPrivateKeyFile
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="key"/> as an unencrypted openssh-key-v1 file (cipher and KDF "none", block size 8),
+    /// byte for byte as ssh-keygen does (base64 wrapped at 70 columns), with a random check integer.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key cannot export its private fields (e.g. an agent key).</exception>
+    public static string FormatUnencrypted(SshPrivateKey key, string comment) =>
+        FormatUnencrypted(key, comment, BinaryPrimitives.ReadUInt32BigEndian(RandomNumberGenerator.GetBytes(4)));
+
+    /// <summary>As <see cref="FormatUnencrypted(SshPrivateKey, string)"/> with a given check integer (for tests).</summary>
+    internal static string FormatUnencrypted(SshPrivateKey key, string comment, uint checkInt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(comment);
+        if (key is not IOpenSshPrivateKeyFields fields) throw new ArgumentException("this key cannot export its private fields", nameof(key));
+
+        // Sized so that no key this library accepts (RSA up to 16384 bits) makes the writers grow: a grown writer
+        // would return a buffer holding secrets to the pool before we could wipe it.
+        const int Capacity = 16384 + 1024;
+        var section = new SshWriter(Capacity + Encoding.UTF8.GetMaxByteCount(comment.Length));
+        var file = new SshWriter(2 * Capacity + Encoding.UTF8.GetMaxByteCount(comment.Length));
+        try
+        {
+            section.WriteUInt32(checkInt);
+            section.WriteUInt32(checkInt);
+            section.WriteString(key.PublicKey.KeyType);
+            fields.WriteOpenSshPrivateFields(ref section);
+            section.WriteString(comment);
+            for (byte pad = 1; section.Length % KeyFileCipher.None.BlockSize != 0; pad++) section.WriteByte(pad);
+
+            file.WriteBytes(AuthMagic);
+            file.WriteString(KeyFileNames.CipherNone);
+            file.WriteString(KeyFileNames.KdfNone);
+            file.WriteString(ReadOnlySpan<byte>.Empty);
+            file.WriteUInt32(1);
+            file.WriteString(key.PublicKey.Blob.Span);
+            file.WriteString(section.WrittenSpan);
+            return Armor(file.WrittenSpan);
+        }
+        finally
+        {
+            Wipe(section.WrittenSpan);
+            Wipe(file.WrittenSpan);
+            section.Dispose();
+            file.Dispose();
+        }
+    }
+
+    private static string Armor(ReadOnlySpan<byte> data)
+    {
+        const int LineLength = 70; // ssh-keygen's wrap
+        string base64 = Convert.ToBase64String(data);
+        var text = new StringBuilder(base64.Length + base64.Length / LineLength + 80);
+        text.Append("-----BEGIN ").Append(KeyFileNames.OpenSshLabel).Append("-----\n");
+        for (int i = 0; i < base64.Length; i += LineLength)
+        {
+            text.Append(base64.AsSpan(i, Math.Min(LineLength, base64.Length - i))).Append('\n');
+        }
+        text.Append("-----END ").Append(KeyFileNames.OpenSshLabel).Append("-----\n");
+        return text.ToString();
+    }
+
+    private static void Wipe(ReadOnlySpan<byte> written) =>
+        CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(written), written.Length));
+
     private ref struct Header
     {
         public KeyFileCipher Cipher;

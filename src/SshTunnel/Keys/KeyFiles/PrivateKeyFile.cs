@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SshTunnel.Errors;
 
 namespace SshTunnel.Keys.KeyFiles;
 
@@ -110,9 +111,24 @@ public static class PrivateKeyFile
             {
                 throw SshKeyFileException.InvalidFormat(e.Message, e);
             }
+            catch (SshProtocolException e)
+            {
+                throw SshKeyFileException.InvalidFormat(e.Message, e);
+            }
+            catch (CryptographicException e)
+            {
+                throw SshKeyFileException.InvalidFormat(e.Message, e);
+            }
         }
         throw SshKeyFileException.InvalidFormat("no public key found");
     }
+
+    /// <summary>
+    /// Formats <paramref name="key"/> as an unencrypted OpenSSH private key file ("-----BEGIN OPENSSH PRIVATE KEY-----"),
+    /// as ssh-keygen -N "" writes it; used by the server to save a generated host key (the caller sets mode 0600).
+    /// </summary>
+    /// <exception cref="ArgumentException">The key cannot export its private fields (e.g. an agent key).</exception>
+    internal static string FormatOpenSshUnencrypted(SshPrivateKey key, string comment) => OpenSshPrivateKeyFile.FormatUnencrypted(key, comment);
 
     private static string ReadText(string path)
     {
