@@ -78,7 +78,7 @@ public class TransportInteropTests : IClassFixture<SharedOpenSshServer>
 }
 
 /// <summary>One sshd shared by the tests of a class (started on first use).</summary>
-public sealed class SharedOpenSshServer : IAsyncDisposable
+public sealed class SharedOpenSshServer : IAsyncLifetime
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private OpenSshServer? _server;
@@ -96,7 +96,9 @@ public sealed class SharedOpenSshServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync();
         _lock.Dispose();

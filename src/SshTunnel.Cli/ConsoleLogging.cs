@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+
+namespace SshTunnel.Cli;
+
+/// <summary>
+/// Prints log lines as ssh does: plain text on stderr (or the -E file), "debug1: " prefixes at -v.
+/// The threshold follows LogLevel / -q / -v: QUIET shows nothing, FATAL and ERROR show errors, INFO (the default) adds
+/// informational lines, VERBOSE/DEBUG* add debug lines.
+/// </summary>
+internal sealed class ConsoleLogger : ILogger
+{
+    private readonly TextWriter _writer;
+    private readonly object _lock = new();
+
+    public ConsoleLogger(TextWriter writer, LogLevel minimum)
+    {
+        _writer = writer;
+        Minimum = minimum;
+    }
+
+    public LogLevel Minimum { get; }
+
+    /// <summary>Maps ssh's LogLevel names (and the -q/-v count) to a threshold.</summary>
+    public static LogLevel FromSshLevel(string? level, int verbosity, bool quiet)
+    {
+        if (quiet) return LogLevel.None;
+        if (verbosity > 0) return LogLevel.Debug;
+        return level?.ToUpperInvariant() switch
+        {
+            "QUIET" or "SILENT" => LogLevel.None,
+            "FATAL" => LogLevel.Critical,
+            "ERROR" => LogLevel.Error,
+            "VERBOSE" => LogLevel.Information,
+            "DEBUG" or "DEBUG1" or "DEBUG2" or "DEBUG3" => LogLevel.Debug,
+            _ => LogLevel.Information,
+        };
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= Minimum;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel)) return;
+        string text = formatter(state, exception);
+        if (logLevel <= LogLevel.Debug) text = "debug1: " + text;
+        Write(text);
+    }
+
+    public void Error(string text)
+    {
+        if (IsEnabled(LogLevel.Error)) Write(text);
+    }
+
+    /// <summary>Fatal lines are shown unless LogLevel is QUIET (ssh's fatal() is suppressed only by -q).</summary>
+    public void Fatal(string text)
+    {
+        if (Minimum != LogLevel.None) Write(text);
+    }
+
+    public void Info(string text)
+    {
+        if (IsEnabled(LogLevel.Information)) Write(text);
+    }
+
+    public void Debug(string text)
+    {
+        if (IsEnabled(LogLevel.Debug)) Write("debug1: " + text);
+    }
+
+    private void Write(string text)
+    {
+        lock (_lock)
+        {
+            // ssh writes "\r\n" on a terminal; plain "\n" otherwise.
+            _writer.Write(text);
+            _writer.Write(Console.IsErrorRedirected ? "\n" : "\r\n");
+            _writer.Flush();
+        }
+    }
+}
