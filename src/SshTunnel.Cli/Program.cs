@@ -162,7 +162,7 @@ internal static class Program
             try
             {
                 if (!await StartLocalForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
-                if (config.RemoteForwards.Count > 0) logger.Error("Warning: remote port forwarding is not supported yet.");
+                if (!await StartRemoteForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
 
                 Background.ReportReady();
 
@@ -274,6 +274,34 @@ internal static class Program
         }
         return true;
     }
+
+    /// <summary>Requests every -R; prints "Allocated port" and ssh's failure lines; fatal with ExitOnForwardFailure.</summary>
+    private static async Task<bool> StartRemoteForwardsAsync(SshClient client, ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards)
+    {
+        foreach (ForwardSpec spec in config.RemoteForwards)
+        {
+            try
+            {
+                RemoteForward forward = await client.StartRemoteForwardAsync(spec).ConfigureAwait(false);
+                forwards.Add(forward);
+                if (spec.ListenPort == 0) logger.Info($"Allocated port {forward.BoundPort} for remote forward to {DescribeTarget(spec)}");
+                logger.Debug($"remote forward success for: listen {spec.ListenText}, connect {DescribeTarget(spec)}");
+            }
+            catch (Exception e) when (e is SshRequestRejectedException or NotSupportedException)
+            {
+                string what = spec.ListenPath is { } path ? $"listen path {path}" : $"listen port {spec.ListenPort}";
+                if (config.ExitOnForwardFailure)
+                {
+                    logger.Fatal($"Error: remote port forwarding failed for {what}");
+                    return false;
+                }
+                logger.Info($"Warning: remote port forwarding failed for {what}");
+            }
+        }
+        return true;
+    }
+
+    private static string DescribeTarget(ForwardSpec spec) => spec.ConnectPath ?? (spec.ConnectHost is { } host ? $"{host}:{spec.ConnectPort}" : "socks:0");
 
     private static string DescribeConnectFailure(Exception e, ResolvedSshConfig config) => e switch
     {

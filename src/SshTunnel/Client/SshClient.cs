@@ -18,12 +18,14 @@ public sealed class SshClient : IAsyncDisposable
     private readonly TransportConnection _transport;
     private readonly SshConnection _connection;
     private readonly SshClientOptions _options;
+    private readonly RemoteForwardTable _remoteForwards;
 
-    private SshClient(TransportConnection transport, SshConnection connection, SshClientOptions options)
+    private SshClient(TransportConnection transport, SshConnection connection, SshClientOptions options, RemoteForwardTable remoteForwards)
     {
         _transport = transport;
         _connection = connection;
         _options = options;
+        _remoteForwards = remoteForwards;
     }
 
     /// <summary>The server's identification string, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10".</summary>
@@ -81,8 +83,12 @@ public sealed class SshClient : IAsyncDisposable
             transport = await TransportConnection.EstablishAsync(stream, settings, token).ConfigureAwait(false);
             await ClientAuthenticator.AuthenticateAsync(transport, options.Authentication, token).ConfigureAwait(false);
             var connection = new SshConnection(transport, new SshConnectionOptions { ReceiveWindowSize = Math.Max(options.ReceiveWindowSize, 2u * 1024 * 1024) }, options.Logger);
+            var remoteForwards = new RemoteForwardTable(options.Logger);
+            connection.ChannelOpenHandler = open => open.ChannelType == ChannelTypes.ForwardedTcpip
+                ? remoteForwards.HandleAsync(open, connection.Closed)
+                : open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed", connection.Closed);
             connection.Start();
-            return new SshClient(transport, connection, options);
+            return new SshClient(transport, connection, options, remoteForwards);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && options.ConnectTimeout is not null)
         {
@@ -189,6 +195,28 @@ public sealed class SshClient : IAsyncDisposable
         return LocalForward.StartAsync(spec.ListenHost, spec.ListenPort, spec.ConnectHost, spec.ConnectPort,
             async (host, port, originator, originatorPort, ct) => await OpenDirectTcpipAsync(host, port, originator, originatorPort, ct).ConfigureAwait(false),
             options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a remote forward (-R, RFC 4254 §7.1): asks the server to listen (the bind address is sent as OpenSSH sends
+    /// it, so the server's GatewayPorts decides) and connects each forwarded connection to the spec's target from here.
+    /// For port 0, <see cref="RemoteForward.BoundPort"/> is the port the server allocated.
+    /// </summary>
+    /// <exception cref="SshRequestRejectedException">The server refused: "remote port forwarding failed for listen port N".</exception>
+    public Task<RemoteForward> StartRemoteForwardAsync(ForwardSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return RemoteForward.StartAsync(_connection, _remoteForwards, spec, cancellationToken);
+    }
+
+    /// <summary>
+    /// Serves reverse dynamic forwards (-R port without a target): called with each forwarded-tcpip channel's stream,
+    /// it speaks SOCKS and connects from this side. Without it such channels are refused.
+    /// </summary>
+    public Func<Stream, CancellationToken, Task>? ReverseDynamicHandler
+    {
+        get => _remoteForwards.DynamicHandler;
+        set => _remoteForwards.DynamicHandler = value;
     }
 
     /// <summary>

@@ -1,0 +1,198 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SshTunnel.Connection;
+using SshTunnel.Errors;
+using SshTunnel.Wire.Messages.Connection;
+
+namespace SshTunnel.Forwarding;
+
+/// <summary>
+/// A remote forward (-R, RFC 4254 §7.1 "tcpip-forward"): the server listens and opens a forwarded-tcpip channel per
+/// connection, which is connected to <see cref="ForwardSpec.ConnectHost"/>:<see cref="ForwardSpec.ConnectPort"/> from
+/// this side. Dispose to send "cancel-tcpip-forward".
+/// </summary>
+public sealed class RemoteForward : IAsyncDisposable
+{
+    private readonly SshConnection _connection;
+    private readonly RemoteForwardTable _table;
+    private int _disposed;
+
+    private RemoteForward(SshConnection connection, RemoteForwardTable table, ForwardSpec spec, string addressToBind, int boundPort)
+    {
+        _connection = connection;
+        _table = table;
+        Spec = spec;
+        AddressToBind = addressToBind;
+        BoundPort = boundPort;
+    }
+
+    /// <summary>The forward as requested.</summary>
+    public ForwardSpec Spec { get; }
+
+    /// <summary>The listen address sent to the server: "localhost" when none was given, "" for "*" or empty, else literal (FORWARDING-CLI.md §5).</summary>
+    public string AddressToBind { get; }
+
+    /// <summary>The port the server listens on (the allocated one for -R 0).</summary>
+    public int BoundPort { get; }
+
+    /// <summary>The listen host OpenSSH sends for a -R bind address (FORWARDING-CLI.md §5).</summary>
+    internal static string AddressToBindFor(ForwardSpec spec) => spec.ListenHost switch
+    {
+        null => "localhost",
+        "" or "*" => "",
+        var literal => literal,
+    };
+
+    /// <summary>Sends "tcpip-forward" and registers the forward for incoming forwarded-tcpip channels.</summary>
+    /// <exception cref="SshRequestRejectedException">The server refused ("remote port forwarding failed for listen port N").</exception>
+    internal static async Task<RemoteForward> StartAsync(SshConnection connection, RemoteForwardTable table, ForwardSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.ListenPath is not null || spec.ConnectPath is not null) throw new NotSupportedException("Unix-domain socket forwarding is not supported yet");
+        string address = AddressToBindFor(spec);
+        var request = new TcpipForwardRequestData { AddressToBind = address, PortToBind = (uint)spec.ListenPort };
+        GlobalRequestReply reply = await connection.SendGlobalRequestAsync(GlobalRequestNames.TcpipForward, request.ToArray(), wantReply: true, cancellationToken).ConfigureAwait(false);
+        if (!reply.Success)
+        {
+            throw new SshRequestRejectedException($"remote port forwarding failed for listen port {spec.ListenPort}");
+        }
+        int port = spec.ListenPort;
+        if (port == 0)
+        {
+            try
+            {
+                port = (int)TcpipForwardResponseData.Parse(reply.ResponseData).PortBound;
+            }
+            catch (SshProtocolException)
+            {
+                throw new SshRequestRejectedException($"remote port forwarding failed for listen port {spec.ListenPort}: no port in the reply");
+            }
+        }
+        var forward = new RemoteForward(connection, table, spec, address, port);
+        table.Add(forward);
+        return forward;
+    }
+
+    /// <summary>Sends "cancel-tcpip-forward" (best effort) and stops accepting its channels.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _table.Remove(this);
+        try
+        {
+            var request = new TcpipForwardRequestData { AddressToBind = AddressToBind, PortToBind = (uint)BoundPort };
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _connection.SendGlobalRequestAsync(GlobalRequestNames.CancelTcpipForward, request.ToArray(), wantReply: true, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SshException or OperationCanceledException or IOException)
+        {
+            // the connection is gone: nothing to cancel
+        }
+    }
+
+    internal string DescribeTarget() => Spec.ConnectHost is { } host
+        ? string.Create(CultureInfo.InvariantCulture, $"{host}:{Spec.ConnectPort}")
+        : "socks:0";
+}
+
+/// <summary>
+/// The client's table of active remote forwards: routes each incoming forwarded-tcpip channel (RFC 4254 §7.2) to its
+/// forward by listen port (and address when several share a port), and connects it to the local target off the
+/// connection's receive loop.
+/// </summary>
+internal sealed class RemoteForwardTable
+{
+    private readonly List<RemoteForward> _forwards = [];
+    private readonly ILogger? _logger;
+    private readonly TimeSpan _connectTimeout;
+
+    public RemoteForwardTable(ILogger? logger, TimeSpan? connectTimeout = null)
+    {
+        _logger = logger;
+        _connectTimeout = connectTimeout ?? DirectTcpipConnector.DefaultConnectTimeout;
+    }
+
+    /// <summary>Optional handler for reverse dynamic forwards (-R port with no target): serves SOCKS on the channel.</summary>
+    public Func<Stream, CancellationToken, Task>? DynamicHandler { get; set; }
+
+    public void Add(RemoteForward forward)
+    {
+        lock (_forwards) _forwards.Add(forward);
+    }
+
+    public void Remove(RemoteForward forward)
+    {
+        lock (_forwards) _forwards.Remove(forward);
+    }
+
+    private RemoteForward? Find(string address, uint port)
+    {
+        lock (_forwards)
+        {
+            RemoteForward? byPort = null;
+            foreach (RemoteForward f in _forwards)
+            {
+                if (f.BoundPort != port) continue;
+                if (f.AddressToBind == address) return f;
+                byPort ??= f;
+            }
+            return byPort;
+        }
+    }
+
+    /// <summary>Handles one forwarded-tcpip open: finds the forward, connects its target, pumps. Refuses unknown ones.</summary>
+    public async Task HandleAsync(IncomingChannelOpen open, CancellationToken cancellationToken)
+    {
+        ForwardedTcpipOpenData data;
+        try
+        {
+            data = ForwardedTcpipOpenData.Parse(open.TypeSpecificData);
+        }
+        catch (SshProtocolException)
+        {
+            await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "malformed forwarded-tcpip request", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        RemoteForward? forward = Find(data.ConnectedAddress, data.ConnectedPort);
+        if (forward is null)
+        {
+            // OpenSSH: "WARNING: Server requests forwarding for unknown listen_port N"
+            _logger?.LogError("WARNING: Server requests forwarding for unknown listen_port {Port}", data.ConnectedPort);
+            await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "unknown listen_port", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (forward.Spec.ConnectHost is not { } host)
+        {
+            if (DynamicHandler is not { } serve)
+            {
+                await open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "dynamic forwarding unsupported", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            SshChannel dynamicChannel = await open.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            await serve(dynamicChannel.Stream, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        System.Net.Sockets.Socket socket;
+        try
+        {
+            socket = await DirectTcpipConnector.ConnectAsync(host, forward.Spec.ConnectPort, _connectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshChannelOpenException e)
+        {
+            // OpenSSH (client side of -R): "connect_to HOST port N: failed."
+            _logger?.LogError("connect_to {Host} port {Port}: failed.", host, forward.Spec.ConnectPort);
+            await open.RejectAsync(e.Reason, e.Description, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        SshChannel channel;
+        try
+        {
+            channel = await open.AcceptAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        await StreamPump.RunAsync(socket, channel.Stream, cancellationToken).ConfigureAwait(false);
+    }
+}
