@@ -180,7 +180,7 @@ public sealed class SshClient : IAsyncDisposable
     /// </summary>
     /// <exception cref="ForwardBindException">No listen address could be bound.</exception>
     /// <exception cref="NotSupportedException">A Unix-socket forward (not supported yet).</exception>
-    public Task<LocalForward> StartLocalForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified, CancellationToken cancellationToken = default)
+    public async Task<LocalForward> StartLocalForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.ListenPath is not null || spec.ConnectPath is not null) throw new NotSupportedException("Unix-domain socket forwarding is not supported yet");
@@ -192,9 +192,11 @@ public sealed class SshClient : IAsyncDisposable
             Logger = _options.Logger,
             ConnectionClosed = Closed,
         };
-        return LocalForward.StartAsync(spec.ListenHost, spec.ListenPort, spec.ConnectHost, spec.ConnectPort,
+        LocalForward forward = await LocalForward.StartAsync(spec.ListenHost, spec.ListenPort, spec.ConnectHost, spec.ConnectPort,
             async (host, port, originator, originatorPort, ct) => await OpenDirectTcpipAsync(host, port, originator, originatorPort, ct).ConfigureAwait(false),
-            options, cancellationToken);
+            options, cancellationToken).ConfigureAwait(false);
+        _connection.ReserveChannelIds(forward.ListenEndPoints.Count);
+        return forward;
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ internal sealed class SshConnection : IAsyncDisposable
     private readonly Queue<TaskCompletionSource<GlobalRequestReply>> _pendingGlobalReplies = new();
     private readonly SemaphoreSlim _globalRequestSendLock = new(1, 1);
     private readonly Channel<(IncomingGlobalRequest Request, GlobalRequestReply? Precomputed)> _incomingGlobalRequests;
-    private uint _nextChannelId;
+    private uint _reservedChannelIds;
     private int _pendingOpens;
     private int _pendingIncomingGlobalRequests;
     private Exception? _failure;
@@ -175,18 +175,25 @@ internal sealed class SshConnection : IAsyncDisposable
     public Task<SshChannel> OpenSessionAsync(CancellationToken cancellationToken = default)
         => OpenChannelAsync(ChannelTypes.Session, ReadOnlyMemory<byte>.Empty, cancellationToken);
 
+    /// <summary>
+    /// Keeps the lowest <paramref name="count"/> more channel numbers unused: OpenSSH gives each local listener socket a
+    /// channel number, so reserving them here makes our numbers (and messages) match ssh's.
+    /// </summary>
+    internal void ReserveChannelIds(int count)
+    {
+        lock (_lock) _reservedChannelIds += (uint)Math.Max(0, count);
+    }
+
     private SshChannel AddChannel(string channelType)
     {
         lock (_lock)
         {
             if (_failure is { } failure) throw AsConnectionException(failure);
             if (_channels.Count >= int.MaxValue / 2) throw new SshConnectionException("too many channels");
-            uint id;
-            do
-            {
-                id = _nextChannelId++;
-            }
-            while (_channels.ContainsKey(id));
+            // The lowest free number at or above the reserved ones, as OpenSSH numbers its channels (so
+            // "channel N: open failed" texts match ssh's); reserved numbers stand for ssh's listener channels.
+            uint id = _reservedChannelIds;
+            while (_channels.ContainsKey(id)) id++;
             var channel = new SshChannel(this, id, channelType, _options.ReceiveWindowSize, _options.MaximumPacketSize);
             _channels.Add(id, channel);
             return channel;
