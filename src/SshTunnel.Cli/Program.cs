@@ -81,83 +81,127 @@ internal static class Program
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; signalExit.Value = 255; shutdown.Cancel(); });
 
         bool hasCommand = invocation.Command.Count > 0 && config.SessionType != "none";
-        var verifier = new KnownHostsVerifier
-        {
-            Mode = ParseStrictHostKeyChecking(config.StrictHostKeyChecking),
-            UserKnownHostsFiles = config.UserKnownHostsFiles,
-            GlobalKnownHostsFiles = config.GlobalKnownHostsFiles,
-            HashKnownHosts = config.HashKnownHosts,
-            BatchMode = config.BatchMode,
-            Prompt = (question, _) => ValueTask.FromResult(TerminalPrompt.ReadLine(question)),
-            Error = logger.Error,
-            Info = logger.Info,
-        };
-
         SshClient client;
-        var identities = IdentityLoader.Load(config, logger);
+        var hops = new List<SshClient>();
         try
         {
-            var options = new SshClientOptions
+            // -J a,b: each hop is reached through a direct-tcpip channel of the previous one, authenticated and
+            // host-key-checked under its own name.
+            SshClient? previous = null;
+            foreach (SshDestination hop in config.JumpHosts)
             {
-                Host = config.HostName,
-                Port = config.Port,
-                HostKeyAlias = config.Get("hostkeyalias"),
-                ConnectTimeout = config.ConnectTimeout,
-                AddressFamily = config.AddressFamily switch
-                {
-                    "inet" => AddressFamily.InterNetwork,
-                    "inet6" => AddressFamily.InterNetworkV6,
-                    _ => AddressFamily.Unspecified,
-                },
-                KexAlgorithms = AlgorithmList(config.KexAlgorithms),
-                HostKeyAlgorithms = AlgorithmList(config.HostKeyAlgorithms),
-                Ciphers = AlgorithmList(config.Ciphers),
-                Macs = AlgorithmList(config.Macs),
-                Compression = config.Compression,
-                RekeyBytes = config.RekeyLimit.Bytes > 0 ? config.RekeyLimit.Bytes : null,
-                RekeyInterval = config.RekeyLimit.Seconds > 0 ? TimeSpan.FromSeconds(config.RekeyLimit.Seconds) : null,
-                Logger = logger,
-                VerifyHostKeyAsync = verifier.VerifyAsync,
-                Authentication = new ClientAuthenticationOptions
-                {
-                    UserName = config.User,
-                    Host = config.HostName,
-                    Identities = identities,
-                    IdentitiesOnly = config.IdentitiesOnly,
-                    IdentityAgent = config.IdentityAgent,
-                    PubkeyAuthentication = config.PubkeyAuthentication != "no",
-                    PasswordAuthentication = config.PasswordAuthentication,
-                    KbdInteractiveAuthentication = config.KbdInteractiveAuthentication,
-                    NumberOfPasswordPrompts = config.NumberOfPasswordPrompts,
-                    PreferredAuthentications = config.PreferredAuthentications is { } preferred
-                        ? preferred.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                        : ClientAuthenticationOptions.DefaultPreferredAuthentications,
-                    BatchMode = config.BatchMode,
-                    PasswordCallback = (prompt, _) => ValueTask.FromResult(verifier.InteractiveAuthenticationDisabled ? null : TerminalPrompt.ReadSecret(prompt)),
-                    KeyboardInteractiveCallback = (challenge, _) => ValueTask.FromResult(verifier.InteractiveAuthenticationDisabled ? null : AnswerChallenge(challenge)),
-                    BannerCallback = banner => logger.Info(Sanitize(banner).TrimEnd('\n', '\r')),
-                },
-            };
-            client = await SshClient.ConnectAsync(options, shutdown.Token).ConfigureAwait(false);
+                ResolvedSshConfig hopConfig = ResolveJumpHost(invocation, hop);
+                SshClient hopClient = await ClientConnector.ConnectAsync(hopConfig, logger, Via(previous, hopConfig), shutdown.Token).ConfigureAwait(false);
+                hops.Add(hopClient);
+                previous = hopClient;
+            }
+            client = await ClientConnector.ConnectAsync(config, logger, Via(previous, config), shutdown.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or SshException or TimeoutException or IOException or SocketException or SshConfigException)
         {
-            return 255;
-        }
-        catch (SshHostKeyException e)
-        {
-            logger.Fatal(e.Message);
-            return 255;
-        }
-        catch (Exception e) when (e is SshException or TimeoutException or IOException or SocketException)
-        {
-            logger.Fatal(DescribeConnectFailure(e, config));
+            foreach (SshClient hop in hops) await hop.DisposeAsync().ConfigureAwait(false);
+            if (e is OperationCanceledException && shutdown.IsCancellationRequested) return 255;
+            if (e is SshConfigException configError)
+            {
+                foreach (string line in configError.Lines) logger.Fatal(line);
+            }
+            else
+            {
+                logger.Fatal(e is SshHostKeyException ? e.Message : DescribeConnectFailure(e, config));
+            }
             return 255;
         }
 
+        try
+        {
+            return await RunSessionAsync(invocation, config, logger, client, hasCommand, signalExit, shutdown.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (SshClient hop in Enumerable.Reverse(hops)) await hop.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A ProxyJump hop: the destination's settings come from the same config files, as "ssh -W" for that hop would read them.</summary>
+    private static ResolvedSshConfig ResolveJumpHost(ClientInvocation invocation, SshDestination hop)
+    {
+        var args = new List<string>();
+        if (invocation.ConfigFile is { } file) args.AddRange(["-F", file]);
+        if (hop.Port is { } port) args.AddRange(["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (hop.User is { } user) args.AddRange(["-l", user]);
+        args.AddRange(["-o", "ProxyJump=none", "-o", "BatchMode=" + (invocation.Resolve().BatchMode ? "yes" : "no"), hop.Host]);
+        return OpenSshArguments.Parse(args).Resolve();
+    }
+
+    /// <summary>The next connection goes through a direct-tcpip channel of <paramref name="hop"/>.</summary>
+    /// <summary>Connects to <paramref name="next"/> through a direct-tcpip channel of <paramref name="hop"/> (null: plain TCP).</summary>
+    private static Func<CancellationToken, ValueTask<Stream>>? Via(SshClient? hop, ResolvedSshConfig next) => hop is null
+        ? null
+        : async ct => await hop.OpenDirectTcpipAsync(next.HostName, next.Port, "127.0.0.1", 65535, ct).ConfigureAwait(false);
+
+    /// <summary>-W host:port: stdin and stdout become a direct-tcpip channel (ssh as another program's ProxyCommand).</summary>
+    private static async Task<int> RunStdioForwardAsync(SshStdioForward target, SshClient client, ConsoleLogger logger, CancellationToken cancellationToken)
+    {
+        if (target.Host is null)
+        {
+            logger.Fatal("stdio forwarding to a Unix socket is not supported yet");
+            return 255;
+        }
+        ChannelStream channel;
+        try
+        {
+            channel = await client.OpenDirectTcpipAsync(target.Host, target.Port, "127.0.0.1", 65535, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshChannelOpenException e)
+        {
+            logger.Error($"channel 0: open failed: {SshChannelOpenFailureText(e.Reason)}: {e.Description}");
+            logger.Fatal("stdio forwarding failed");
+            return 255;
+        }
+        await using (channel.ConfigureAwait(false))
+        {
+            Stream stdin = Console.OpenStandardInput();
+            Stream stdout = Console.OpenStandardOutput();
+            Task upload = Task.Run(async () =>
+            {
+                try
+                {
+                    await stdin.CopyToAsync(channel, cancellationToken).ConfigureAwait(false);
+                    await channel.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // the far end closed first
+                }
+            }, CancellationToken.None);
+            try
+            {
+                await channel.CopyToAsync(stdout, cancellationToken).ConfigureAwait(false);
+                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                return 255;
+            }
+            return 0;
+        }
+    }
+
+    private static string SshChannelOpenFailureText(ChannelOpenFailureReason reason) => reason switch
+    {
+        ChannelOpenFailureReason.AdministrativelyProhibited => "administratively prohibited",
+        ChannelOpenFailureReason.ConnectFailed => "connect failed",
+        ChannelOpenFailureReason.UnknownChannelType => "unknown channel type",
+        ChannelOpenFailureReason.ResourceShortage => "resource shortage",
+        _ => "unknown reason",
+    };
+
+    private static async Task<int> RunSessionAsync(ClientInvocation invocation, ResolvedSshConfig config, ConsoleLogger logger, SshClient client, bool hasCommand, StrongBox<int> signalExit, CancellationToken shutdownToken)
+    {
         await using (client.ConfigureAwait(false))
         {
             logger.Debug($"Authenticated to {config.HostName} ([{config.HostName}]:{config.Port}) using {client.KeyExchange}.");
+            if (invocation.StdioForward is { } stdio) return await RunStdioForwardAsync(stdio, client, logger, shutdownToken).ConfigureAwait(false);
             var forwards = new List<IAsyncDisposable>();
             try
             {
@@ -166,7 +210,7 @@ internal static class Program
 
                 Background.ReportReady();
 
-                using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token, client.Closed);
+                using var sessionEnd = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken, client.Closed);
                 Task keepAlive = config.ServerAliveInterval > 0
                     ? client.RunKeepAliveAsync(TimeSpan.FromSeconds(config.ServerAliveInterval), config.ServerAliveCountMax, sessionEnd.Token)
                     : Task.Delay(Timeout.Infinite, sessionEnd.Token);
@@ -237,12 +281,7 @@ internal static class Program
     /// <summary>Starts every -L; follows ssh's rules for "Could not request local forwarding." and ExitOnForwardFailure.</summary>
     private static async Task<bool> StartLocalForwardsAsync(SshClient client, ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards)
     {
-        AddressFamily family = config.AddressFamily switch
-        {
-            "inet" => AddressFamily.InterNetwork,
-            "inet6" => AddressFamily.InterNetworkV6,
-            _ => AddressFamily.Unspecified,
-        };
+        AddressFamily family = ClientConnector.ParseAddressFamily(config.AddressFamily);
         int failed = 0;
         foreach (ForwardSpec spec in config.LocalForwards)
         {
@@ -315,44 +354,6 @@ internal static class Program
         _ => e.Message,
     };
 
-    private static StrictHostKeyChecking ParseStrictHostKeyChecking(string value) => value.ToLowerInvariant() switch
-    {
-        "yes" or "true" => StrictHostKeyChecking.Yes,
-        "accept-new" => StrictHostKeyChecking.AcceptNew,
-        "no" or "off" or "false" => StrictHostKeyChecking.No,
-        _ => StrictHostKeyChecking.Ask,
-    };
 
-    /// <summary>An algorithm list option: null for defaults; "+x" appends, "-x" removes, "^x" prepends (ssh_config(5)).</summary>
-    private static string[]? AlgorithmList(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return null;
-        if (value[0] is '+' or '-' or '^') return null; // relative to the defaults: keep the defaults (see note in README)
-        return value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
 
-    private static IReadOnlyList<string>? AnswerChallenge(KeyboardInteractiveChallenge challenge)
-    {
-        if (challenge.Name.Length > 0) Console.Error.WriteLine(Sanitize(challenge.Name));
-        if (challenge.Instruction.Length > 0) Console.Error.WriteLine(Sanitize(challenge.Instruction));
-        var answers = new List<string>();
-        foreach (KeyboardInteractivePrompt prompt in challenge.Prompts)
-        {
-            string? answer = prompt.Echo ? TerminalPrompt.ReadLine(Sanitize(prompt.Prompt)) : TerminalPrompt.ReadSecret(Sanitize(prompt.Prompt));
-            if (answer is null) return null;
-            answers.Add(answer);
-        }
-        return answers;
-    }
-
-    /// <summary>Removes control characters from server-supplied text before it reaches the terminal.</summary>
-    internal static string Sanitize(string text)
-    {
-        var chars = text.ToCharArray();
-        for (int i = 0; i < chars.Length; i++)
-        {
-            if (char.IsControl(chars[i]) && chars[i] is not '\n' and not '\t') chars[i] = '?';
-        }
-        return new string(chars);
-    }
 }
