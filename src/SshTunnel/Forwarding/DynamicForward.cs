@@ -66,6 +66,7 @@ public sealed class DynamicForward : IAsyncDisposable
     /// <param name="options">GatewayPorts, address family, logger, connection-closed token, request timeout.</param>
     /// <param name="cancellationToken">Cancels name resolution of <paramref name="bindAddress"/>.</param>
     /// <exception cref="ForwardBindException">No address could be bound ("channel_setup_fwd_listener_tcpip: cannot listen to port: N").</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="listenPort"/> outside 0-65535, or a non-positive <see cref="DynamicForwardOptions.RequestTimeout"/>.</exception>
     public static async Task<DynamicForward> StartAsync(string? bindAddress, int listenPort,
         Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, DynamicForwardOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -73,6 +74,7 @@ public sealed class DynamicForward : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(listenPort, 65535);
         ArgumentNullException.ThrowIfNull(openChannel);
         options ??= new DynamicForwardOptions();
+        ValidateOptions(options);
         IPAddress[] addresses = await ForwardListener.ResolveBindAddressesAsync(bindAddress, options.GatewayPorts, options.AddressFamily, cancellationToken).ConfigureAwait(false);
         Socket[] listeners = ForwardListener.BindAll(addresses, listenPort, options.Logger);
         return new DynamicForward(listeners, openChannel, options);
@@ -91,14 +93,25 @@ public sealed class DynamicForward : IAsyncDisposable
     /// <param name="openChannel">Connects to (host, port, originator address, originator port, token); throws <see cref="SshChannelOpenException"/> to get a mapped failure reply.</param>
     /// <param name="options">Logger and request timeout (the listener settings are not used).</param>
     /// <param name="cancellationToken">Cancels the handshake, the open and the relay.</param>
+    /// <returns>Completes when the connection has ended and both streams are closed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A non-positive <see cref="DynamicForwardOptions.RequestTimeout"/>.</exception>
     public static Task ServeAsync(Stream client, string originatorAddress, int originatorPort,
         Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, DynamicForwardOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(originatorAddress);
         ArgumentNullException.ThrowIfNull(openChannel);
-        return ServeCoreAsync(client, originatorAddress, originatorPort, openChannel, options ?? new DynamicForwardOptions(),
-            connectionNumber: 0, cancellationToken, cancellationToken);
+        options ??= new DynamicForwardOptions();
+        ValidateOptions(options);
+        return ServeCoreAsync(client, originatorAddress, originatorPort, openChannel, options, connectionNumber: 0, cancellationToken, cancellationToken);
+    }
+
+    private static void ValidateOptions(DynamicForwardOptions options)
+    {
+        if (options.RequestTimeout <= TimeSpan.Zero && options.RequestTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.RequestTimeout, "RequestTimeout must be positive or Timeout.InfiniteTimeSpan.");
+        }
     }
 
     /// <summary>
@@ -160,9 +173,10 @@ public sealed class DynamicForward : IAsyncDisposable
         {
             request = await SocksServerHandshake.ReadRequestAsync(client, options.RequestTimeout, setupToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            // SocksException (an IOException) included: the client got its reply, if any, from the handshake.
+            // SocksException included: the client got its reply, if any, from the handshake. Whatever went wrong,
+            // only this connection is closed.
             if (logger is not null && logger.IsEnabled(LogLevel.Debug))
             {
                 string text = $"dynamic forward: bad proxy request from {originator}: {ex.Message}";

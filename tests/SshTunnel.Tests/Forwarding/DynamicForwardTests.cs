@@ -420,6 +420,14 @@ public class DynamicForwardTests
     }
 
     [Fact]
+    public async Task Invalid_request_timeout_is_rejected_up_front()
+    {
+        var options = new DynamicForwardOptions { RequestTimeout = TimeSpan.Zero };
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => DynamicForward.StartAsync("127.0.0.1", 0, DirectOpenAsync, options));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = DynamicForward.ServeAsync(new MemoryStream(), "127.0.0.1", 1, DirectOpenAsync, options); });
+    }
+
+    [Fact]
     public async Task Port_in_use_is_a_ForwardBindException()
     {
         await using DynamicForward first = await DynamicForward.StartAsync("127.0.0.1", 0, DirectOpenAsync, Options()).WithTimeout(Timeout);
