@@ -40,7 +40,7 @@ public sealed class LocalForward : IAsyncDisposable
             ((LocalForward)s!).Stop(new SshConnectionException("connection closed", DisconnectReason.ConnectionLost)), this);
         using (ExecutionContext.SuppressFlow())
         {
-            _acceptLoops = [.. listeners.Select(l => Task.Run(() => AcceptLoopAsync(l)))];
+            _acceptLoops = [.. listeners.Select(l => Task.Run(() => ForwardListener.AcceptLoopAsync(l, HandleConnectionAsync, Stop, _stopped.Token)))];
         }
     }
 
@@ -79,117 +79,9 @@ public sealed class LocalForward : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(listenPort, 65535);
         ArgumentNullException.ThrowIfNull(openChannel);
         options ??= new LocalForwardOptions();
-        IPAddress[] addresses = await ResolveBindAddressesAsync(bindAddress, options.GatewayPorts, options.AddressFamily, cancellationToken).ConfigureAwait(false);
-        Socket[] listeners = BindAll(addresses, listenPort, options.Logger);
+        IPAddress[] addresses = await ForwardListener.ResolveBindAddressesAsync(bindAddress, options.GatewayPorts, options.AddressFamily, cancellationToken).ConfigureAwait(false);
+        Socket[] listeners = ForwardListener.BindAll(addresses, listenPort, options.Logger);
         return new LocalForward(listeners, hostToConnect, portToConnect, openChannel, options);
-    }
-
-    /// <summary>Which addresses to bind for a client-side listener (OpenSSH channel_fwd_bind_addr, is_client=1).</summary>
-    internal static async Task<IPAddress[]> ResolveBindAddressesAsync(string? bindAddress, bool gatewayPorts, AddressFamily family, CancellationToken cancellationToken)
-    {
-        IPAddress[] addresses;
-        if (bindAddress is null)
-        {
-            addresses = gatewayPorts ? [IPAddress.Any, IPAddress.IPv6Any] : [IPAddress.Loopback, IPAddress.IPv6Loopback];
-        }
-        else if (bindAddress is "" or "*")
-        {
-            addresses = [IPAddress.Any, IPAddress.IPv6Any];
-        }
-        else if (string.Equals(bindAddress, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            addresses = [IPAddress.Loopback, IPAddress.IPv6Loopback];
-        }
-        else if (IPAddress.TryParse(bindAddress.Trim('[', ']'), out IPAddress? literal))
-        {
-            addresses = [literal];
-        }
-        else
-        {
-            addresses = await Dns.GetHostAddressesAsync(bindAddress, cancellationToken).ConfigureAwait(false);
-        }
-        if (family != AddressFamily.Unspecified) addresses = [.. addresses.Where(a => a.AddressFamily == family)];
-        if (!Socket.OSSupportsIPv6) addresses = [.. addresses.Where(a => a.AddressFamily != AddressFamily.InterNetworkV6)];
-        return addresses;
-    }
-
-    private static Socket[] BindAll(IPAddress[] addresses, int port, ILogger? logger)
-    {
-        var listeners = new List<Socket>();
-        var errors = new List<string>();
-        SocketException? lastError = null;
-        foreach (IPAddress address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false; // IPV6_V6ONLY
-                SetReuseAddress(socket);
-                socket.Bind(new IPEndPoint(address, port));
-                socket.Listen(128);
-                listeners.Add(socket);
-                if (port == 0) port = ((IPEndPoint)socket.LocalEndPoint!).Port; // same port on every family
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                lastError = ex;
-                errors.Add($"bind {FormatEndPoint(address, port)}: {DirectTcpipConnector.Describe(ex)}");
-            }
-        }
-        if (logger is not null)
-        {
-            for (int i = 0; i < errors.Count; i++)
-            {
-                if (i == errors.Count - 1) ForwardingLog.ForwardError(logger, errors[i]);
-                else ForwardingLog.ForwardDebug(logger, errors[i]);
-            }
-        }
-        if (listeners.Count == 0)
-        {
-            throw new ForwardBindException($"channel_setup_fwd_listener_tcpip: cannot listen to port: {port}", errors, lastError);
-        }
-        return [.. listeners];
-    }
-
-    private static void SetReuseAddress(Socket socket)
-    {
-        // Plain SO_REUSEADDR as OpenSSH sets it. .NET's SocketOptionName.ReuseAddress also sets SO_REUSEPORT on
-        // Unix, which would let two listeners share the port, so set the raw option. Windows: leave the default.
-        if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, [1, 0, 0, 0]);
-        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()) socket.SetRawSocketOption(0xffff, 0x4, [1, 0, 0, 0]);
-    }
-
-    /// <summary>OpenSSH's "[addr]:port" form.</summary>
-    internal static string FormatEndPoint(IPAddress address, int port) => $"[{address}]:{port}";
-
-    private async Task AcceptLoopAsync(Socket listener)
-    {
-        CancellationToken stopped = _stopped.Token;
-        while (!stopped.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await listener.AcceptAsync(stopped).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException ex)
-            {
-                if (stopped.IsCancellationRequested) break;
-                if (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted) continue;
-                Stop(ex);
-                break;
-            }
-            HandleConnectionAsync(socket).Forget();
-        }
     }
 
     private async Task HandleConnectionAsync(Socket socket)
