@@ -136,7 +136,7 @@ public partial class CliInteropTests : IClassFixture<SharedOpenSshServer>
     }
 
     /// <summary>
-    /// -N with two -L: one to an echo server (data goes through), one to a closed port ("channel N: open failed"
+    /// -N with two -L: one to an echo server (data goes through, also on 50 connections at once), one to a closed port ("channel N: open failed"
     /// and the local connection is closed), then SIGTERM: exit 0 with nothing more printed.
     /// </summary>
     [OpenSshFact]
@@ -163,6 +163,12 @@ public partial class CliInteropTests : IClassFixture<SharedOpenSshServer>
 
             byte[] data = RandomNumberGenerator.GetBytes(256 * 1024);
             Assert.Equal(data, await EchoThroughAsync(echoListen, data).WithTimeout());
+            // 50 connections at once, each its own channel.
+            await Task.WhenAll(Enumerable.Range(0, 50).Select(async i =>
+            {
+                byte[] chunk = RandomNumberGenerator.GetBytes(8 * 1024 + i * 100);
+                Assert.Equal(chunk, await EchoThroughAsync(echoListen, chunk));
+            })).WithTimeout();
 
             using (var refused = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
             {
@@ -253,6 +259,27 @@ public partial class CliInteropTests : IClassFixture<SharedOpenSshServer>
                 }
             }
         }
+    }
+
+    /// <summary>The -v lines about authentication and forwarding read as ssh's do.</summary>
+    [OpenSshFact(Skip = "Program.cs differs from ssh at -v: it prints 'debug1: Local connections to [127.0.0.1]:P forwarded to remote address [127.0.0.1]:T' (ssh -G's bracketed form; ssh: 127.0.0.1:P ... 127.0.0.1:T) and 'debug1: Authenticated to ... using <kex name>.' (ssh: verbose-level 'Authenticated to ... using \"publickey\".')")]
+    public async Task VerboseForwardingLinesMatchOpenSsh()
+    {
+        if (!CliProcess.OpenSshClientAvailable) return;
+        OpenSshServer sshd = await _shared.GetAsync();
+        int listen = OpenSshServer.GetFreePort();
+        string[] args = CommonArgs(sshd, KnownHosts(sshd), "yes", sshd.ClientKeyPath, ["-v", "-L", $"127.0.0.1:{listen}:127.0.0.1:9"], ["true"]);
+        string[][] wanted = await Task.WhenAll(new[] { false, true }.Select(async openSsh =>
+        {
+            await using CliProcess cli = CliProcess.Start(openSsh, args);
+            var (exit, errors, _) = await cli.CompleteAsync(ProcessTimeout);
+            Assert.True(exit == 0, $"{cli.Name}: exit {exit}\n{string.Join('\n', errors)}");
+            return errors.Where(l => l.Contains("Local connections to ", StringComparison.Ordinal) || l.Contains("Authenticated to ", StringComparison.Ordinal)).ToArray();
+        }));
+        Assert.Equal(
+            [$"Authenticated to 127.0.0.1 ([127.0.0.1]:{sshd.Port}) using \"publickey\".", $"debug1: Local connections to 127.0.0.1:{listen} forwarded to remote address 127.0.0.1:9"],
+            wanted[1]);
+        Assert.True(wanted[1].SequenceEqual(wanted[0]), $"ssh:\n{string.Join('\n', wanted[1])}\nsshtunnel:\n{string.Join('\n', wanted[0])}");
     }
 
     /// <summary>sshtunnel, then ssh when installed (the reference).</summary>
