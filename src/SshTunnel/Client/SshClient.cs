@@ -40,6 +40,9 @@ public sealed class SshClient : IAsyncDisposable
     /// <summary>The negotiated key exchange method.</summary>
     public string KeyExchange => _transport.Algorithms!.KeyExchange;
 
+    /// <summary>Key exchanges completed so far (the initial one included), for tests and diagnostics.</summary>
+    internal int KeyExchangeCount => _transport.KeyExchangeCount;
+
     /// <summary>Cancelled when the connection has closed.</summary>
     public CancellationToken Closed => _transport.Closed;
 

@@ -137,6 +137,19 @@ internal sealed class OpenSshServer : IAsyncDisposable
         return KnownHostsPath;
     }
 
+    /// <summary>
+    /// Generates a user key in the server's directory with ssh-keygen ("-t type [-b bits] -N passphrase") and, when
+    /// <paramref name="authorize"/>, adds its public half to authorized_keys. Returns the private key file's path
+    /// (the public key is next to it with ".pub").
+    /// </summary>
+    public async Task<string> CreateUserKeyAsync(string name, string type, int bits = 0, string passphrase = "", bool authorize = true, CancellationToken cancellationToken = default)
+    {
+        string path = Path.Combine(Directory, name);
+        await RunAsync(SshKeygenPath, ["-q", "-t", type, .. (bits > 0 ? new[] { "-b", bits.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []), "-N", passphrase, "-C", name, "-f", path], cancellationToken);
+        if (authorize) AuthorizeKey(await File.ReadAllTextAsync(path + ".pub", cancellationToken));
+        return path;
+    }
+
     public static async Task RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken = default)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
