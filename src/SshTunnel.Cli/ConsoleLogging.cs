@@ -73,9 +73,9 @@ internal sealed class ConsoleLogger : ILogger
     {
         lock (_lock)
         {
-            // ssh writes "\r\n" on a terminal; plain "\n" otherwise.
+            // ssh's log lines on stderr always end in CR LF (log.c).
             _writer.Write(text);
-            _writer.Write(Console.IsErrorRedirected ? "\n" : "\r\n");
+            _writer.Write("\r\n");
             _writer.Flush();
         }
     }

@@ -289,7 +289,10 @@ internal static class Program
             {
                 LocalForward forward = await client.StartLocalForwardAsync(spec, config.GatewayPorts, family).ConfigureAwait(false);
                 forwards.Add(forward);
-                logger.Debug($"Local connections to {spec.ListenText} forwarded to remote address {spec.DestinationText}");
+                // ssh.c ssh_init_forwarding's wording.
+                string listen = spec.ListenPath ?? $"{spec.ListenHost ?? (config.GatewayPorts ? "*" : "LOCALHOST")}:{spec.ListenPort}";
+                string connect = spec.ConnectPath ?? $"{spec.ConnectHost}:{spec.ConnectPort}";
+                logger.Debug($"Local connections to {listen} forwarded to remote address {connect}");
             }
             catch (ForwardBindException e)
             {
