@@ -85,7 +85,6 @@ public sealed class SshServer : IAsyncDisposable
             try
             {
                 if (endPoint.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 socket.Bind(endPoint);
                 socket.Listen(128);
                 _listeners.Add(socket);

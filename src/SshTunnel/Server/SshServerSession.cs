@@ -394,15 +394,23 @@ public sealed class SshServerSession
     }
 
     /// <summary>
-    /// shell/exec/subsystem: the message on stderr, exit-status 1, EOF and CLOSE (the reply is then not sent, as the
-    /// channel is closed; OpenSSH's client prints the message and exits with status 1). Everything else is refused quietly.
+    /// shell/exec/subsystem: CHANNEL_SUCCESS, then the message on stderr, exit-status 1, EOF and CLOSE, so OpenSSH's
+    /// client prints the message and exits with status 1 (as for a command that failed). pty-req, env and everything
+    /// else are refused quietly with CHANNEL_FAILURE.
     /// </summary>
-    private async ValueTask<bool> OnSessionRequestAsync(SshChannel channel, IncomingChannelRequest request)
+    private ValueTask<bool> OnSessionRequestAsync(SshChannel channel, IncomingChannelRequest request)
     {
-        if (request.RequestType is not (ChannelRequestNames.Shell or ChannelRequestNames.Exec or ChannelRequestNames.Subsystem)) return false;
+        if (request.RequestType is not (ChannelRequestNames.Shell or ChannelRequestNames.Exec or ChannelRequestNames.Subsystem)) return ValueTask.FromResult(false);
         ServerLog.Info(_logger, $"refused {request.RequestType} request for {UserAndPeer}: {ForwardingOnlyMessage}");
+        RefuseAfterReplyAsync(channel, request).Forget();
+        return ValueTask.FromResult(true);
+    }
+
+    private async Task RefuseAfterReplyAsync(SshChannel channel, IncomingChannelRequest request)
+    {
         try
         {
+            await request.Replied.WaitAsync(_closed.Token).ConfigureAwait(false);
             await channel.WriteAsync(Encoding.UTF8.GetBytes(ForwardingOnlyMessage + "\r\n"), extended: true, _closed.Token).ConfigureAwait(false);
             await channel.SendExitStatusAsync(1, _closed.Token).ConfigureAwait(false);
             await channel.CompleteWritesAsync(_closed.Token).ConfigureAwait(false);
@@ -412,7 +420,6 @@ public sealed class SshServerSession
             // The client went away; closing is all that is left.
         }
         await channel.CloseAsync().ConfigureAwait(false);
-        return false;
     }
 
     // ================================================================ remote forwards (RFC 4254 §7.1)
