@@ -48,6 +48,11 @@ internal static class Program
 
         SshServerOptions? serverOptions = BuildServerOptions(config, stateDirectory, logger, generateHostKey: true);
         if (serverOptions is null) return 1;
+        var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reload = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult("Received signal 15; terminating."); });
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult("Received signal 2; terminating."); });
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; reload.Writer.TryWrite(true); });
         await using var server = new SshServer(serverOptions);
         try
         {
@@ -59,11 +64,6 @@ internal static class Program
             return 1;
         }
 
-        var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reload = System.Threading.Channels.Channel.CreateUnbounded<bool>();
-        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult("Received signal 15; terminating."); });
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult("Received signal 2; terminating."); });
-        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; reload.Writer.TryWrite(true); });
         Task reloader = ReloadLoopAsync(options, stateDirectory, server, logProvider, logger, reload.Reader);
 
         string reason = await stop.Task.ConfigureAwait(false);
