@@ -22,4 +22,14 @@ internal sealed class IncomingChannelRequest
 
     /// <summary>The request-specific data, unparsed (a copy owned by this object).</summary>
     public byte[] RequestSpecificData { get; }
+
+    /// <summary>
+    /// Completes once the handler's answer has been queued for sending (or was not needed: no want-reply, or the
+    /// channel closed), so a handler can start work that must follow its CHANNEL_SUCCESS on the wire.
+    /// </summary>
+    public Task Replied => _replied.Task;
+
+    private readonly TaskCompletionSource _replied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal void OnReplied() => _replied.TrySetResult();
 }

@@ -298,6 +298,7 @@ internal sealed class SshChannel
         {
             await SendRequestReplyAsync(success).ConfigureAwait(false);
         }
+        request.OnReplied();
     }
 
     /// <summary>Sends CHANNEL_SUCCESS/FAILURE, unless we already closed the channel.</summary>

@@ -18,12 +18,16 @@ internal static class StreamPump
     /// Runs until both directions end; takes ownership of <paramref name="socket"/> and <paramref name="channel"/>
     /// (both are closed on return). Never throws for I/O errors (they end the pump); returns the first error, or null.
     /// </summary>
-    public static async Task<Exception?> RunAsync(Socket socket, Stream channel, CancellationToken cancellationToken = default)
+    public static Task<Exception?> RunAsync(Socket socket, Stream channel, CancellationToken cancellationToken = default)
+        => RunAsync(socket, channel, null, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(Socket, Stream, CancellationToken)"/>, counting bytes each way in <paramref name="counters"/>.</summary>
+    public static async Task<Exception?> RunAsync(Socket socket, Stream channel, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
         int bufferSize = channel is ChannelStream cs ? Math.Max(cs.MaximumPacketSize, 1024) : DefaultBufferSize;
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task toChannel = SocketToChannelAsync(socket, channel, bufferSize, abort.Token);
-        Task toSocket = ChannelToSocketAsync(channel, socket, bufferSize, abort.Token);
+        Task toChannel = SocketToChannelAsync(socket, channel, bufferSize, counters, abort.Token);
+        Task toSocket = ChannelToSocketAsync(channel, socket, bufferSize, counters, abort.Token);
         Exception? error = null;
         Task first = await Task.WhenAny(toChannel, toSocket).ConfigureAwait(false);
         if (!first.IsCompletedSuccessfully)
@@ -68,7 +72,7 @@ internal static class StreamPump
         await channel.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static async Task SocketToChannelAsync(Socket socket, Stream channel, int bufferSize, CancellationToken cancellationToken)
+    private static async Task SocketToChannelAsync(Socket socket, Stream channel, int bufferSize, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         try
@@ -78,6 +82,7 @@ internal static class StreamPump
                 int read = await socket.ReceiveAsync(buffer.AsMemory(0, bufferSize), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
                 await channel.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                counters?.AddSocketToChannel(read);
             }
             if (channel is ChannelStream channelStream)
             {
@@ -90,7 +95,7 @@ internal static class StreamPump
         }
     }
 
-    private static async Task ChannelToSocketAsync(Stream channel, Socket socket, int bufferSize, CancellationToken cancellationToken)
+    private static async Task ChannelToSocketAsync(Stream channel, Socket socket, int bufferSize, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         try
@@ -104,6 +109,7 @@ internal static class StreamPump
                 {
                     sent += await socket.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 }
+                counters?.AddChannelToSocket(read);
             }
             socket.Shutdown(SocketShutdown.Send);
         }

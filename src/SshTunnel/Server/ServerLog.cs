@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace SshTunnel.Server;
+
+/// <summary>
+/// Log lines of the server. The caller formats the text in sshd's wording (auth.c, serverloop.c, channels.c) so a
+/// log reads like sshd's; the level says how important it is. These are per-connection or per-forward events, never
+/// per packet, so building the text before the level check costs nothing that matters.
+/// </summary>
+internal static partial class ServerLog
+{
+    public static void Info(ILogger logger, string text) => WriteInfo(logger, text);
+
+    public static void Debug(ILogger logger, string text) => WriteDebug(logger, text);
+
+    public static void Error(ILogger logger, string text) => WriteError(logger, text);
+
+    public static void DebugException(ILogger logger, Exception exception, string text) => WriteDebugException(logger, exception, text);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "{Text}")]
+    private static partial void WriteInfo(ILogger logger, string text);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "{Text}")]
+    private static partial void WriteDebug(ILogger logger, string text);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "{Text}")]
+    private static partial void WriteError(ILogger logger, string text);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Debug, Message = "{Text}")]
+    private static partial void WriteDebugException(ILogger logger, Exception exception, string text);
+}

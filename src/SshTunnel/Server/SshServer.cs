@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SshTunnel.Forwarding;
+
+namespace SshTunnel.Server;
+
+/// <summary>
+/// An SSH server for forwarding only (RFC 4251-4254), speaking to any standard client (OpenSSH, PuTTY, paramiko):
+/// listens on <see cref="SshServerOptions.ListenEndPoints"/>, drops excess unauthenticated connections as sshd's
+/// MaxStartups does, and runs one <see cref="SshServerSession"/> per client.
+/// </summary>
+public sealed class SshServer : IAsyncDisposable
+{
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly ConcurrentDictionary<SshServerSession, Task> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private SshServerOptions _options;
+    private int _unauthenticated;
+    private long _connectionNumber;
+    private int _started;
+
+    /// <summary>Creates the server; call <see cref="StartAsync"/> to listen.</summary>
+    /// <exception cref="ArgumentException">No host key.</exception>
+    public SshServer(SshServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        _options = options;
+    }
+
+    /// <summary>The options new connections use.</summary>
+    public SshServerOptions Options => Volatile.Read(ref _options);
+
+    /// <summary>The endpoints actually listened on (with the ports chosen for port 0), after <see cref="StartAsync"/>.</summary>
+    public IReadOnlyList<IPEndPoint> ListenEndPoints { get; private set; } = [];
+
+    /// <summary>The sessions now running.</summary>
+    public IReadOnlyCollection<SshServerSession> Sessions => [.. _sessions.Keys];
+
+    /// <summary>Connections accepted and not yet authenticated (what MaxStartups limits).</summary>
+    public int UnauthenticatedCount => Volatile.Read(ref _unauthenticated);
+
+    /// <summary>Cancelled once <see cref="StopAsync"/> has begun.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    private ILogger Logger => Options.Logger ?? NullLogger.Instance;
+
+    /// <summary>
+    /// Replaces the options for connections accepted from now on (host keys, algorithms, authorizers, limits), as sshd
+    /// re-reads its configuration on SIGHUP. Sessions already running keep theirs; the listen endpoints do not change.
+    /// </summary>
+    /// <exception cref="ArgumentException">No host key.</exception>
+    public void UpdateOptions(SshServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        Volatile.Write(ref _options, options);
+    }
+
+    private static void Validate(SshServerOptions options)
+    {
+        if (options.HostKeys.Count == 0) throw new ArgumentException("At least one host key is required.", nameof(options));
+    }
+
+    /// <summary>
+    /// Binds every <see cref="SshServerOptions.ListenEndPoints"/> and starts accepting. An endpoint that cannot be bound
+    /// is logged ("Bind to port P on A failed: ...") and skipped, as sshd does; it is an error only when none can be bound.
+    /// </summary>
+    /// <exception cref="IOException">"Cannot bind any address." (inner: the last <see cref="SocketException"/>).</exception>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("The server was already started.");
+        SocketException? last = null;
+        var bound = new List<IPEndPoint>();
+        foreach (IPEndPoint endPoint in Options.ListenEndPoints)
+        {
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;
+                socket.Bind(endPoint);
+                socket.Listen(128);
+                _listeners.Add(socket);
+                var local = (IPEndPoint)socket.LocalEndPoint!;
+                bound.Add(local);
+                ServerLog.Info(Logger, string.Create(CultureInfo.InvariantCulture, $"Server listening on {local.Address} port {local.Port}."));
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+                ServerLog.Error(Logger, string.Create(CultureInfo.InvariantCulture,
+                    $"Bind to port {endPoint.Port} on {endPoint.Address} failed: {DirectTcpipConnector.Describe(e)}."));
+            }
+        }
+        if (_listeners.Count == 0) throw new IOException("Cannot bind any address.", last);
+        ListenEndPoints = bound;
+        using (ExecutionContext.SuppressFlow())
+        {
+            foreach (Socket listener in _listeners) _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None));
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        CancellationToken token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.TooManyOpenSockets)
+            {
+                ServerLog.Debug(Logger, "accept: " + e.Message);
+                if (e.SocketErrorCode == SocketError.TooManyOpenSockets) await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+            catch (SocketException e)
+            {
+                ServerLog.Error(Logger, "accept failed: " + e.Message);
+                return;
+            }
+            var remote = (IPEndPoint)socket.RemoteEndPoint!;
+            var local = (IPEndPoint)socket.LocalEndPoint!;
+            long number = Interlocked.Increment(ref _connectionNumber);
+            if (ShouldDrop(Options.MaxStartups))
+            {
+                ServerLog.Info(Logger, string.Create(CultureInfo.InvariantCulture,
+                    $"drop connection #{number} from [{remote.Address}]:{remote.Port} on [{local.Address}]:{local.Port} past MaxStartups"));
+                socket.Dispose();
+                continue;
+            }
+            socket.NoDelay = true;
+            ServerLog.Debug(Logger, string.Create(CultureInfo.InvariantCulture, $"Connection from {remote.Address} port {remote.Port} on {local.Address} port {local.Port}"));
+            StartSession(new NetworkStream(socket, ownsSocket: true), remote, local);
+        }
+    }
+
+    /// <summary>sshd's drop_connection(): random early drop between start and full unauthenticated connections.</summary>
+    private bool ShouldDrop(StartupLimits limits)
+    {
+        int startups = Volatile.Read(ref _unauthenticated);
+        if (limits.Full <= 0) return false;
+        if (startups >= limits.Full) return true;
+        if (startups < limits.Start) return false;
+        int p = 100 - limits.Rate;
+        p *= startups - limits.Start;
+        p /= limits.Full - limits.Start;
+        p += limits.Rate;
+        return Random.Shared.Next(100) < p;
+    }
+
+    /// <summary>
+    /// Serves one client over an already connected stream (e.g. a socket accepted elsewhere, systemd socket activation,
+    /// or an in-memory stream in tests). Completes when the session has ended; never throws for the client's faults.
+    /// </summary>
+    /// <param name="stream">The byte stream to the client; the session disposes it.</param>
+    /// <param name="remoteEndPoint">The client's address and port (for policy and logs).</param>
+    /// <param name="cancellationToken">Ends the session when cancelled.</param>
+    public async Task AcceptAsync(Stream stream, IPEndPoint remoteEndPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(remoteEndPoint);
+        (SshServerSession session, Task run) = StartSession(stream, remoteEndPoint, null);
+        using CancellationTokenRegistration registration = cancellationToken.Register(static s => ((SshServerSession)s!).Close(), session);
+        await run.ConfigureAwait(false);
+    }
+
+    private (SshServerSession Session, Task Run) StartSession(Stream stream, IPEndPoint remote, IPEndPoint? local)
+    {
+        Interlocked.Increment(ref _unauthenticated);
+        var session = new SshServerSession(this, Options, stream, remote, local);
+        Task run;
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (ExecutionContext.SuppressFlow())
+        {
+            run = Task.Run(async () =>
+            {
+                await registered.Task.ConfigureAwait(false);
+                try
+                {
+                    await session.RunAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sessions.TryRemove(session, out _);
+                }
+            }, CancellationToken.None);
+        }
+        _sessions.TryAdd(session, run);
+        registered.SetResult();
+        if (_stopping.IsCancellationRequested) session.Close();
+        return (session, run);
+    }
+
+    internal void OnAuthenticationEnded() => Interlocked.Decrement(ref _unauthenticated);
+
+    /// <summary>
+    /// Stops accepting, closes every session (DISCONNECT by application; forwards end) and waits for them to finish.
+    /// Idempotent.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the wait for sessions (they have been told to close).</param>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            foreach (Socket listener in _listeners) listener.Dispose();
+        }
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        foreach (SshServerSession session in _sessions.Keys) session.Close();
+        await Task.WhenAll(_sessions.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server (see <see cref="StopAsync"/>), waiting for sessions to end.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+}

@@ -1,0 +1,39 @@
+using SshTunnel.Keys;
+using SshTunnel.Keys.KeyFiles;
+using SshTunnel.Server;
+using SshTunnel.Tests.Gateway;
+
+namespace SshTunnel.Tests.Server;
+
+public sealed class HostKeyStoreTests
+{
+    [Fact]
+    public void LoadOrCreate_CreatesOnce_ThenLoadsTheSameKey_InOpenSshFormat()
+    {
+        string directory = Path.Combine(GatewayProcess.NewDirectory(), "state");
+        using SshPrivateKey first = HostKeyStore.LoadOrCreate(directory, out bool created);
+        Assert.True(created);
+        using SshPrivateKey second = HostKeyStore.LoadOrCreate(directory, out bool createdAgain);
+        Assert.False(createdAgain);
+        Assert.Equal(first.PublicKey, second.PublicKey);
+        string path = Path.Combine(directory, HostKeyStore.DefaultFileName);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(first.PublicKey, PrivateKeyFile.LoadPublicKey(path + ".pub"));
+        if (GatewayProcess.HaveOpenSsh)
+        {
+            // ssh-keygen derives the same public key from our file.
+            string derived = GatewayProcess.RunTool(GatewayProcess.SshKeygen, "-y", "-f", path).Trim();
+            Assert.Equal(first.PublicKey.ToOpenSshString() + " sshtunneld@" + Environment.MachineName, derived);
+        }
+        Directory.Delete(Path.GetDirectoryName(directory)!, true);
+    }
+
+    [Fact]
+    public void LoadOrCreate_CorruptFile_ThrowsKeyFileException()
+    {
+        string directory = GatewayProcess.NewDirectory();
+        File.WriteAllText(Path.Combine(directory, HostKeyStore.DefaultFileName), "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
+        Assert.Throws<SshKeyFileException>(() => HostKeyStore.LoadOrCreate(directory, out _));
+        Directory.Delete(directory, true);
+    }
+}
