@@ -206,6 +206,7 @@ internal static class Program
             try
             {
                 if (!await StartLocalForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
+                if (config.RemoteForwards.Any(f => f.IsDynamic)) client.EnableReverseDynamicForwarding(config.PermitRemoteOpen);
                 if (!await StartRemoteForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
 
                 Background.ReportReady();
@@ -278,28 +279,28 @@ internal static class Program
         return 255;
     }
 
-    /// <summary>Starts every -L; follows ssh's rules for "Could not request local forwarding." and ExitOnForwardFailure.</summary>
+    /// <summary>
+    /// Starts every -L and -D (OpenSSH keeps both in its local forward list) and follows ssh's rules: "Could not request
+    /// local forwarding." when all failed, or, with ExitOnForwardFailure, fatal when any failed.
+    /// </summary>
     private static async Task<bool> StartLocalForwardsAsync(SshClient client, ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards)
     {
         AddressFamily family = ClientConnector.ParseAddressFamily(config.AddressFamily);
         int failed = 0;
         foreach (ForwardSpec spec in config.LocalForwards)
         {
+            bool dynamic = spec.Kind == ForwardSpecKind.Dynamic && spec.IsDynamic;
             try
             {
-                LocalForward forward = await client.StartLocalForwardAsync(spec, config.GatewayPorts, family).ConfigureAwait(false);
-                forwards.Add(forward);
+                forwards.Add(dynamic
+                    ? await client.StartDynamicForwardAsync(spec, config.GatewayPorts, family).ConfigureAwait(false)
+                    : await client.StartLocalForwardAsync(spec, config.GatewayPorts, family).ConfigureAwait(false));
                 // ssh.c ssh_init_forwarding's wording.
                 string listen = spec.ListenPath ?? $"{spec.ListenHost ?? (config.GatewayPorts ? "*" : "LOCALHOST")}:{spec.ListenPort}";
-                string connect = spec.ConnectPath ?? $"{spec.ConnectHost}:{spec.ConnectPort}";
+                string connect = dynamic ? "socks:0" : spec.ConnectPath ?? $"{spec.ConnectHost}:{spec.ConnectPort}";
                 logger.Debug($"Local connections to {listen} forwarded to remote address {connect}");
             }
-            catch (ForwardBindException e)
-            {
-                logger.Error(e.Message);
-                failed++;
-            }
-            catch (NotSupportedException e)
+            catch (Exception e) when (e is ForwardBindException or NotSupportedException)
             {
                 logger.Error(e.Message);
                 failed++;

@@ -203,6 +203,68 @@ public sealed class SshClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a dynamic forward (-D): a SOCKS4/4a/5 and HTTP CONNECT proxy listening as <paramref name="spec"/> says, whose
+    /// connections leave from the server (names are resolved there: no DNS leak). Failures are answered with the SOCKS
+    /// reply code mapped from the channel-open failure.
+    /// </summary>
+    /// <exception cref="ForwardBindException">No listen address could be bound.</exception>
+    public async Task<DynamicForward> StartDynamicForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.ListenPath is not null) throw new NotSupportedException("SOCKS on a Unix-domain socket is not supported yet");
+        var options = new DynamicForwardOptions
+        {
+            GatewayPorts = gatewayPorts,
+            AddressFamily = addressFamily,
+            Logger = _options.Logger,
+            ConnectionClosed = Closed,
+        };
+        DynamicForward forward = await DynamicForward.StartAsync(spec.ListenHost, spec.ListenPort,
+            async (host, port, originator, originatorPort, ct) => await OpenDirectTcpipAsync(host, port, originator, originatorPort, ct).ConfigureAwait(false),
+            options, cancellationToken).ConfigureAwait(false);
+        _connection.ReserveChannelIds(forward.ListenEndPoints.Count);
+        return forward;
+    }
+
+    /// <summary>
+    /// Serves reverse dynamic forwards (-R port with no target, OpenSSH 7.6+): each forwarded-tcpip channel speaks
+    /// SOCKS4/5 and is connected from this side, to destinations <paramref name="permitRemoteOpen"/> allows
+    /// (PermitRemoteOpen: "any", "none", or host:port entries with "*" for any port; compared literally).
+    /// </summary>
+    public void EnableReverseDynamicForwarding(IReadOnlyList<string> permitRemoteOpen, TimeSpan? connectTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(permitRemoteOpen);
+        TimeSpan timeout = connectTimeout ?? DirectTcpipConnector.DefaultConnectTimeout;
+        var options = new DynamicForwardOptions { Logger = _options.Logger, ConnectionClosed = Closed };
+        _remoteForwards.DynamicHandler = (stream, ct) => DynamicForward.ServeAsync(stream, "remote", 0, async (host, port, _, _, token) =>
+        {
+            if (!IsPermitted(permitRemoteOpen, host, port))
+            {
+                throw new SshChannelOpenException(ChannelOpenFailureReason.AdministrativelyProhibited, "administratively prohibited: open failed");
+            }
+            Socket socket = await DirectTcpipConnector.ConnectAsync(host, port, timeout, token).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }, options, ct);
+    }
+
+    internal static bool IsPermitted(IReadOnlyList<string> permits, string host, int port)
+    {
+        foreach (string permit in permits)
+        {
+            if (permit.Equals("any", StringComparison.OrdinalIgnoreCase)) return true;
+            if (permit.Equals("none", StringComparison.OrdinalIgnoreCase)) return false;
+            int colon = permit.LastIndexOf(':');
+            if (colon <= 0) continue;
+            string permitHost = permit[..colon].Trim('[', ']');
+            string permitPort = permit[(colon + 1)..];
+            bool hostMatches = permitHost == "*" || permitHost.Equals(host, StringComparison.OrdinalIgnoreCase);
+            bool portMatches = permitPort == "*" || permitPort == port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (hostMatches && portMatches) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Starts a remote forward (-R, RFC 4254 §7.1): asks the server to listen (the bind address is sent as OpenSSH sends
     /// it, so the server's GatewayPorts decides) and connects each forwarded connection to the spec's target from here.
     /// For port 0, <see cref="RemoteForward.BoundPort"/> is the port the server allocated.
@@ -212,16 +274,6 @@ public sealed class SshClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         return RemoteForward.StartAsync(_connection, _remoteForwards, spec, cancellationToken);
-    }
-
-    /// <summary>
-    /// Serves reverse dynamic forwards (-R port without a target): called with each forwarded-tcpip channel's stream,
-    /// it speaks SOCKS and connects from this side. Without it such channels are refused.
-    /// </summary>
-    public Func<Stream, CancellationToken, Task>? ReverseDynamicHandler
-    {
-        get => _remoteForwards.DynamicHandler;
-        set => _remoteForwards.DynamicHandler = value;
     }
 
     /// <summary>
