@@ -103,6 +103,7 @@ internal static class Program
             }
             logProvider.MinimumLevel = StderrLoggerProvider.FromSshd(config.LogLevel, options.DebugLevel, options.Quiet);
             server.UpdateOptions(serverOptions);
+            Log.Info(logger, "Configuration reloaded; new connections use it.");
         }
     }
 

@@ -19,6 +19,9 @@ public sealed class DaemonOptions
     /// <summary>-f.</summary>
     public string ConfigFile { get; private set; } = DefaultConfigFile;
 
+    /// <summary>True when -f named the config file.</summary>
+    public bool ConfigFileGiven { get; private set; }
+
     /// <summary>-o values in order.</summary>
     public List<string> Options { get; } = [];
 
@@ -94,6 +97,7 @@ public sealed class DaemonOptions
         {
             case 'f':
                 ConfigFile = value;
+                ConfigFileGiven = true;
                 break;
             case 'o':
                 Options.Add(value);
@@ -128,6 +132,12 @@ public sealed class DaemonOptions
     public ServerConfig LoadConfig()
     {
         IEnumerable<string> options = HostKeys.Select(h => "HostKey \"" + h.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"").Concat(Options);
+        // Unlike sshd, a missing *default* config file means "all defaults", so that
+        // `sshtunneld -D -e -p 2222 -o AuthorizedKeysFile=./keys` works with no set-up. An explicit -f must exist.
+        if (!ConfigFileGiven && !File.Exists(ConfigFile))
+        {
+            return ServerConfig.ParseText("", ConfigFile, options, Ports);
+        }
         return ServerConfig.Parse(ConfigFile, options, Ports);
     }
 

@@ -141,8 +141,8 @@ public sealed class OpenSshGatewayTests
         File.AppendAllLines(Path.Combine(gateway.Directory, "sshtunneld_config"), ["AllowTcpForwarding no"]);
         gateway.Process.Signal(1);
         await gateway.Process.WaitForStderrAsync("Received SIGHUP; re-reading configuration.");
+        await gateway.Process.WaitForStderrAsync("Configuration reloaded; new connections use it.");
         int localPort = GatewayProcess.FreePort();
-        // Reload is applied right after the line; a new connection then sees it (bounded: ssh's own startup follows).
         await using ChildProcess ssh = gateway.StartSsh("-v", "-N", "-L", $"127.0.0.1:{localPort}:127.0.0.1:{echo.Port}");
         await ssh.WaitForStderrAsync($"Local forwarding listening on 127.0.0.1 port {localPort}");
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
