@@ -132,7 +132,7 @@ public sealed class SshClient : IAsyncDisposable
             try
             {
                 await socket.ConnectAsync(address, port, cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
+                return new QuickAckNetworkStream(socket);
             }
             catch (SocketException e)
             {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Issue 2 benchmark: sshtunnel (this repo's client) beside OpenSSH's ssh, both against the same
+# throwaway OpenSSH sshd, driven by the shared harness ../shared/bench/bench.sh (see its BASELINE.md).
+#
+#   bench/run.sh                 build sshtunnel (Release), then REPS=3 of the -L tests + setup + crypto
+#   REPS=1 bench/run.sh          quicker
+#   NO_BUILD=1 bench/run.sh      use the existing Release build
+#
+# Any bench.sh variable can be overridden from the environment (TESTS, CIPHERS, MAX_SECONDS, IPERF_T, ...).
+# Results go to bench/results/<timestamp>/ (gitignored); bench/RESULTS.md is the committed summary.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+# The harness lives in shared/ beside the repository checkout (../shared/bench from the repo root).
+# A git worktree nested deeper (e.g. wt/<name>) finds it in the nearest ancestor that has shared/bench.
+if [ -z "${HARNESS_DIR:-}" ]; then
+  d=$REPO
+  while [ "$d" != / ]; do
+    d=$(dirname "$d")
+    [ -f "$d/shared/bench/bench.sh" ] && { HARNESS_DIR=$d/shared/bench; break; }
+  done
+fi
+HARNESS=${HARNESS_DIR:-$REPO/../shared/bench}/bench.sh
+[ -f "$HARNESS" ] || { echo "run.sh: harness not found at $HARNESS (set HARNESS_DIR)" >&2; exit 1; }
+HARNESS_DIR=$(dirname "$HARNESS")
+
+for tool in iperf3 nginx wrk ab /usr/sbin/sshd curl python3; do
+  command -v "$tool" >/dev/null || {
+    echo "run.sh: '$tool' missing; install with: apt-get update && apt-get install -y openssh-server iperf3 nginx-light wrk apache2-utils curl python3" >&2
+    exit 1
+  }
+done
+
+CLI_DIR=$REPO/src/SshTunnel.Cli/bin/Release/net10.0
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  echo "run.sh: building sshtunnel (Release)" >&2
+  dotnet build "$REPO/src/SshTunnel.Cli" -c Release -v q -nologo >&2
+fi
+SSHTUNNEL=$CLI_DIR/sshtunnel
+[ -x "$SSHTUNNEL" ] || { echo "run.sh: $SSHTUNNEL not built" >&2; exit 1; }
+
+AES=aes128-gcm@openssh.com
+CHACHA=chacha20-poly1305@openssh.com
+STAMP=$(date +%Y%m%d-%H%M%S)
+
+export IMPLS="openssh sshtunnel"
+export CLIENT_SSH_sshtunnel="$SSHTUNNEL"
+# -L only for now: -D (socks) and -R (rfwd) are not implemented by sshtunnel yet.
+# 'par' is iperf3 -P 4 through the same -L forward, so it is included.
+export TESTS=${TESTS:-raw lfwd par curl http latency setup crypto}
+# aes128-gcm first: the sequential ab -c 1 test runs only for the first SMALL_CIPHERS entry.
+export CIPHERS=${CIPHERS:-$AES $CHACHA}
+export MAIN_CIPHERS=${MAIN_CIPHERS:-$AES $CHACHA}
+export SMALL_CIPHERS=${SMALL_CIPHERS:-$AES $CHACHA}
+export REPS=${REPS:-3}
+export MAX_SECONDS=${MAX_SECONDS:-900}
+export RESULTS_DIR=${RESULTS_DIR:-$HERE/results/$STAMP}
+
+cd "$HARNESS_DIR"
+bash "$HARNESS"
+echo "run.sh: summary in ${RESULTS_DIR#$REPO/}/summary.md" >&2
