@@ -11,7 +11,8 @@ internal static class ClientConnector
 {
     /// <summary>Connects to <paramref name="config"/>'s host (through <paramref name="connectCallback"/> when it is reached via a jump host).</summary>
     /// <exception cref="SshHostKeyException">"Host key verification failed." (the explanation was already printed).</exception>
-    public static async Task<SshClient> ConnectAsync(ResolvedSshConfig config, ConsoleLogger logger, Func<CancellationToken, ValueTask<Stream>>? connectCallback, CancellationToken cancellationToken)
+    /// <returns>The client, and whether its host key is untrusted (a changed key accepted under StrictHostKeyChecking=no: no forwarding then).</returns>
+    public static async Task<(SshClient Client, bool HostKeyUntrusted)> ConnectAsync(ResolvedSshConfig config, ConsoleLogger logger, Func<CancellationToken, ValueTask<Stream>>? connectCallback, CancellationToken cancellationToken)
     {
         var verifier = new KnownHostsVerifier
         {
@@ -61,7 +62,8 @@ internal static class ClientConnector
                 BannerCallback = banner => logger.Info(Sanitize(banner).TrimEnd('\n', '\r')),
             },
         };
-        return await SshClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        SshClient client = await SshClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        return (client, verifier.InteractiveAuthenticationDisabled);
     }
 
     internal static AddressFamily ParseAddressFamily(string value) => value switch

@@ -73,8 +73,9 @@ internal sealed class ConsoleLogger : ILogger
     {
         lock (_lock)
         {
-            // ssh's log lines on stderr always end in CR LF (log.c).
-            _writer.Write(text);
+            // ssh's log lines on stderr always end in CR LF (log.c). Peer-supplied text (banners, channel-open failure
+            // descriptions, version strings) must not reach the terminal with control characters: they become '?'.
+            foreach (char c in text) _writer.Write(char.IsControl(c) && c is not '\n' and not '\t' ? '?' : c);
             _writer.Write("\r\n");
             _writer.Flush();
         }

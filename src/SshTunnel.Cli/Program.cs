@@ -19,6 +19,7 @@ namespace SshTunnel.Cli;
 internal static class Program
 {
     private const string Version = "SshTunnel_1.0";
+    private static volatile int signalNumber;
 
     private static async Task<int> Main(string[] args)
     {
@@ -66,6 +67,12 @@ internal static class Program
         {
             return await RunAsync(invocation, config, logger).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Last resort: ssh never shows a stack trace; it says what failed and exits 255.
+            logger.Fatal(e.Message);
+            return 255;
+        }
         finally
         {
             if (!ReferenceEquals(logWriter, Console.Error)) await logWriter.DisposeAsync().ConfigureAwait(false);
@@ -77,11 +84,12 @@ internal static class Program
         using var shutdown = new CancellationTokenSource();
         var signalExit = new StrongBox<int>(-1);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; signalExit.Value = 0; shutdown.Cancel(); });
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; signalExit.Value = 255; shutdown.Cancel(); });
-        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; signalExit.Value = 255; shutdown.Cancel(); });
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; signalNumber = 2; signalExit.Value = 255; shutdown.Cancel(); });
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; signalNumber = 1; signalExit.Value = 255; shutdown.Cancel(); });
 
         bool hasCommand = invocation.Command.Count > 0 && config.SessionType != "none";
         SshClient client;
+        bool hostKeyUntrusted;
         var hops = new List<SshClient>();
         try
         {
@@ -91,11 +99,12 @@ internal static class Program
             foreach (SshDestination hop in config.JumpHosts)
             {
                 ResolvedSshConfig hopConfig = ResolveJumpHost(invocation, hop);
-                SshClient hopClient = await ClientConnector.ConnectAsync(hopConfig, logger, Via(previous, hopConfig), shutdown.Token).ConfigureAwait(false);
+                (SshClient hopClient, bool hopUntrusted) = await ClientConnector.ConnectAsync(hopConfig, logger, Via(previous, hopConfig), shutdown.Token).ConfigureAwait(false);
                 hops.Add(hopClient);
+                if (hopUntrusted) throw new SshHostKeyException("Host key verification failed.");
                 previous = hopClient;
             }
-            client = await ClientConnector.ConnectAsync(config, logger, Via(previous, config), shutdown.Token).ConfigureAwait(false);
+            (client, hostKeyUntrusted) = await ClientConnector.ConnectAsync(config, logger, Via(previous, config), shutdown.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or SshException or TimeoutException or IOException or SocketException or SshConfigException)
         {
@@ -114,7 +123,7 @@ internal static class Program
 
         try
         {
-            return await RunSessionAsync(invocation, config, logger, client, hasCommand, signalExit, shutdown.Token).ConfigureAwait(false);
+            return await RunSessionAsync(invocation, config, logger, client, hasCommand, hostKeyUntrusted, signalExit, shutdown.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -196,7 +205,7 @@ internal static class Program
         _ => "unknown reason",
     };
 
-    private static async Task<int> RunSessionAsync(ClientInvocation invocation, ResolvedSshConfig config, ConsoleLogger logger, SshClient client, bool hasCommand, StrongBox<int> signalExit, CancellationToken shutdownToken)
+    private static async Task<int> RunSessionAsync(ClientInvocation invocation, ResolvedSshConfig config, ConsoleLogger logger, SshClient client, bool hasCommand, bool hostKeyUntrusted, StrongBox<int> signalExit, CancellationToken shutdownToken)
     {
         await using (client.ConfigureAwait(false))
         {
@@ -205,9 +214,25 @@ internal static class Program
             var forwards = new List<IAsyncDisposable>();
             try
             {
-                if (!await StartLocalForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
-                if (config.RemoteForwards.Any(f => f.IsDynamic)) client.EnableReverseDynamicForwarding(config.PermitRemoteOpen);
-                if (!await StartRemoteForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
+                if (hostKeyUntrusted && (config.LocalForwards.Count > 0 || config.RemoteForwards.Count > 0))
+                {
+                    // sshconnect.c: a changed host key accepted under StrictHostKeyChecking=no gets no forwarding.
+                    logger.Error("Port forwarding is disabled to avoid man-in-the-middle attacks.");
+                    if (config.ExitOnForwardFailure)
+                    {
+                        logger.Fatal("Error: forwarding disabled due to host key check failure");
+                        return 255;
+                    }
+                }
+                else if (!await StartLocalForwardsAsync(client, config, logger, forwards).ConfigureAwait(false))
+                {
+                    return 255;
+                }
+                if (!hostKeyUntrusted)
+                {
+                    if (config.RemoteForwards.Any(f => f.IsDynamic)) client.EnableReverseDynamicForwarding(config.PermitRemoteOpen);
+                    if (!await StartRemoteForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
+                }
 
                 Background.ReportReady();
 
@@ -250,7 +275,7 @@ internal static class Program
         try
         {
             await keepAlive.ConfigureAwait(false);
-            return 255;
+            return ReportSessionEnd(new OperationCanceledException(), client, config, logger, signalExit);
         }
         catch (Exception e)
         {
@@ -262,7 +287,7 @@ internal static class Program
     {
         if (signalExit.Value >= 0)
         {
-            if (signalExit.Value != 0) logger.Debug("Killed by signal.");
+            if (signalExit.Value != 0) logger.Debug($"Killed by signal {signalNumber}.");
             return signalExit.Value;
         }
         if (e is SshConnectionException { Message: var m } && m.StartsWith("Timeout, server", StringComparison.Ordinal))

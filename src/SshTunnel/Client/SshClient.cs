@@ -81,7 +81,13 @@ public sealed class SshClient : IAsyncDisposable
                 RekeyBytes = options.RekeyBytes,
                 RekeyInterval = options.RekeyInterval ?? TimeSpan.FromHours(1),
                 PeerDescription = $"{options.Host} port {options.Port}",
-                VerifyHostKeyAsync = (key, ct) => options.VerifyHostKeyAsync(new HostKeyContext(hostKeyName, options.Port, key), ct),
+                VerifyHostKeyAsync = (key, ct) =>
+                {
+                    // ConnectTimeout covers the connection and the handshake, as in OpenSSH, not the user's
+                    // answers to prompts that may follow.
+                    timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                    return options.VerifyHostKeyAsync(new HostKeyContext(hostKeyName, options.Port, key), ct);
+                },
             };
             transport = await TransportConnection.EstablishAsync(stream, settings, token).ConfigureAwait(false);
             await ClientAuthenticator.AuthenticateAsync(transport, options.Authentication, token).ConfigureAwait(false);

@@ -26,7 +26,7 @@ public sealed class SshClientOptions
     /// </summary>
     public required Func<HostKeyContext, CancellationToken, ValueTask<bool>> VerifyHostKeyAsync { get; init; }
 
-    /// <summary>ConnectTimeout: limit for TCP connect, key exchange and authentication together; null = none.</summary>
+    /// <summary>ConnectTimeout: limit for the TCP connect, version exchange and key exchange up to the host key check (as OpenSSH); null = none.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
     /// <summary>AddressFamily (-4/-6): <see cref="AddressFamily.Unspecified"/> tries every address.</summary>

@@ -439,7 +439,7 @@ internal sealed class SshConnection : IAsyncDisposable
                 {
                     packet.Dispose();
                 }
-                if (!reply.IsEmpty) await _transport.SendAsync(reply, CancellationToken.None).ConfigureAwait(false);
+                if (!reply.IsEmpty) _transport.SendControl(reply); // never wait here: see IPacketTransport.SendControl
             }
         }
         catch (SshProtocolException ex)

@@ -9,13 +9,30 @@ namespace SshTunnel.Server;
 /// </summary>
 internal static partial class ServerLog
 {
-    public static void Info(ILogger logger, string text) => WriteInfo(logger, text);
+    public static void Info(ILogger logger, string text) => WriteInfo(logger, Sanitize(text));
 
-    public static void Debug(ILogger logger, string text) => WriteDebug(logger, text);
+    public static void Debug(ILogger logger, string text) => WriteDebug(logger, Sanitize(text));
 
-    public static void Error(ILogger logger, string text) => WriteError(logger, text);
+    public static void Error(ILogger logger, string text) => WriteError(logger, Sanitize(text));
 
-    public static void DebugException(ILogger logger, Exception exception, string text) => WriteDebugException(logger, exception, text);
+    public static void DebugException(ILogger logger, Exception exception, string text) => WriteDebugException(logger, exception, Sanitize(text));
+
+    /// <summary>
+    /// Log lines carry peer-controlled strings (user names, target hosts, banners): control characters become '?' so a
+    /// client cannot forge extra lines (e.g. "Accepted publickey for root") or send terminal escapes; 1000 chars at most.
+    /// </summary>
+    internal static string Sanitize(string text)
+    {
+        if (text.Length > 1000) text = text[..1000] + "...";
+        foreach (char c in text)
+        {
+            if (char.IsControl(c)) return string.Create(text.Length, text, static (span, t) =>
+            {
+                for (int i = 0; i < t.Length; i++) span[i] = char.IsControl(t[i]) ? '?' : t[i];
+            });
+        }
+        return text;
+    }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "{Text}")]
     private static partial void WriteInfo(ILogger logger, string text);

@@ -19,6 +19,16 @@ internal interface IPacketTransport
     ValueTask SendAsync(Packet packet, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Queues a small reply generated while processing received packets (window adjust, channel-open failure, global
+    /// and channel request replies) without ever waiting: the receive loop must not block on a full send queue, or a
+    /// key exchange (which only the receive loop can finish) would deadlock. Control packets go out before queued
+    /// data, in order among themselves. Takes ownership of <paramref name="packet"/>. Too many pending control packets
+    /// (a peer that does not read) close the connection.
+    /// </summary>
+    /// <exception cref="Errors.SshConnectionException">The connection is closed.</exception>
+    void SendControl(Packet packet);
+
+    /// <summary>
     /// Returns the next non-transport payload. The caller owns the returned packet and must dispose it.
     /// Must be called by one reader at a time (the connection's receive loop).
     /// </summary>

@@ -26,6 +26,7 @@ internal sealed partial class TransportConnection
     private long _bytesSinceKex;
     private long _packetsSinceKex;
     private long _lastKexTicks = Environment.TickCount64;
+    private bool _expectExtInfo; // client: the next packet may be the server's EXT_INFO
 
     private static TaskCompletionSource CompletedGate()
     {
@@ -169,7 +170,9 @@ internal sealed partial class TransportConnection
     private async ValueTask RekeyIfNeededAsync(CancellationToken cancellationToken)
     {
         if (!NeedsRekey()) return;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Never wait for the send loop here (it may be flushing to a peer that waits for us); if it holds the lock,
+        // it checks NeedsRekey() itself after every packet.
+        if (!await _writeLock.WaitAsync(0, cancellationToken).ConfigureAwait(false)) return;
         try
         {
             if (NeedsRekey())
@@ -430,7 +433,7 @@ internal sealed partial class TransportConnection
         }
         finally
         {
-            writer.Dispose();
+            writer.DisposeSensitive();
         }
     }
 
@@ -502,7 +505,7 @@ internal sealed partial class TransportConnection
         if (compression == AlgorithmNames.ZlibOpenSsh)
         {
             _compressionWanted = true;
-            if (_authenticated) _compressor ??= new ZlibCompressor();
+            if (_startCompression) _compressor ??= new ZlibCompressor();
         }
         else
         {
@@ -553,27 +556,29 @@ internal sealed partial class TransportConnection
             _decompressor = null;
         }
 
-        // Both NEWKEYS are done once ours was sent (always before theirs is processed here).
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!kex.NewKeysSent) throw new SshProtocolException("NEWKEYS received before the key exchange finished");
-            Interlocked.Exchange(ref _bytesSinceKex, 0);
-            Interlocked.Exchange(ref _packetsSinceKex, 0);
-            Interlocked.Exchange(ref _lastKexTicks, Environment.TickCount64);
-            KeyExchangeCount++;
-            kex.Dispose();
-            _kex = null;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        // Both NEWKEYS are done once ours was sent (always before theirs is processed here). No lock: the send loop
+        // may be blocked flushing to a peer that is itself waiting for us (two instances of this library, both
+        // directions saturated), so the reader must never wait for it here.
+        if (!kex.NewKeysSent) throw new SshProtocolException("NEWKEYS received before the key exchange finished");
+        Interlocked.Exchange(ref _bytesSinceKex, 0);
+        Interlocked.Exchange(ref _packetsSinceKex, 0);
+        Interlocked.Exchange(ref _lastKexTicks, Environment.TickCount64);
+        _expectExtInfo = !_isServer && KeyExchangeCount == 0;
+        KeyExchangeCount++;
+        kex.Dispose();
+        Volatile.Write(ref _kex, null);
+        await ValueTask.CompletedTask.ConfigureAwait(false);
     }
 
-    private void OnExtInfo(ReadOnlySpan<byte> payload)
+    /// <summary>RFC 8308 §2.4: the server's EXT_INFO is accepted only as the first packet after its first NEWKEYS.</summary>
+    private void OnExtInfo(ReadOnlySpan<byte> payload, bool firstAfterNewKeys)
     {
         if (_isServer) return; // we never send ext-info-s, so a client's EXT_INFO is ignored
+        if (!firstAfterNewKeys)
+        {
+            if (_strictKex && KeyExchangeCount == 0) throw new SshProtocolException("strict KEX violation: EXT_INFO during initial key exchange");
+            return; // a late or repeated EXT_INFO cannot change what we already decided
+        }
         ExtInfoMessage message = ExtInfoMessage.Read(payload);
         foreach (var (name, value) in message.Extensions)
         {

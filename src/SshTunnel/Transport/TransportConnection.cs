@@ -26,6 +26,9 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly Channel<Packet> _sendQueue;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Packet> _controlQueue = new();
+    private int _controlCount;
+    private volatile bool _startCompression; // client: USERAUTH_SUCCESS received; compress from the next packet written
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closedCts = new();
     private readonly byte[] _receiveTag = new byte[64];
@@ -52,7 +55,8 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         _settings = settings;
         _isServer = settings.IsServer;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
+        // Segments large enough for several 32 KiB data packets, so a batch goes out in few writes.
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 256 * 1024, leaveOpen: true));
         _sendQueue = Channel.CreateBounded<Packet>(new BoundedChannelOptions(settings.SendQueueCapacity)
         {
             SingleReader = true,
@@ -86,9 +90,9 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         }
         catch (Exception e)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             connection.Abort(e, e is SshProtocolException p ? p.Reason : DisconnectReason.ByApplication);
             await connection.DisposeAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             throw;
         }
     }
@@ -143,6 +147,27 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         {
             packet.Dispose();
         }
+    }
+
+    /// <summary>Most control packets pending before the peer is considered not to be reading.</summary>
+    private const int MaxPendingControlPackets = 4096;
+
+    /// <inheritdoc/>
+    public void SendControl(Packet packet)
+    {
+        if (_abortReason is not null)
+        {
+            packet.Dispose();
+            throw ClosedException();
+        }
+        if (Interlocked.Increment(ref _controlCount) > MaxPendingControlPackets)
+        {
+            packet.Dispose();
+            Abort(new SshProtocolException("peer is not reading: too many pending control replies"));
+            throw ClosedException();
+        }
+        _controlQueue.Enqueue(packet);
+        _sendQueue.Writer.TryWrite(default); // wakes an idle send loop; a busy one drains control packets first anyway
     }
 
     /// <inheritdoc/>
@@ -209,6 +234,8 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
     private async ValueTask<bool> HandleTransportMessageAsync(Packet packet, CancellationToken cancellationToken)
     {
         MessageNumber number = packet.MessageNumber;
+        bool firstAfterNewKeys = _expectExtInfo;
+        _expectExtInfo = false;
         switch (number)
         {
             case MessageNumber.Disconnect:
@@ -231,7 +258,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
                 await OnKexMessageAsync(packet, cancellationToken).ConfigureAwait(false);
                 return true;
             case MessageNumber.ExtInfo:
-                OnExtInfo(packet.Payload);
+                OnExtInfo(packet.Payload, firstAfterNewKeys);
                 return true;
             case MessageNumber.ServiceRequest or MessageNumber.ServiceAccept:
                 return false;
@@ -256,7 +283,8 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         var writer = new SshWriter(8);
         writer.WriteMessageNumber(MessageNumber.Unimplemented);
         writer.WriteUInt32(sequence);
-        await SendAsync(writer.ToPacket(), cancellationToken).ConfigureAwait(false);
+        SendControl(writer.ToPacket());
+        await ValueTask.CompletedTask.ConfigureAwait(false);
     }
 
     private static string Sanitize(string text)
@@ -388,13 +416,21 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
                     if (_kexSending) continue; // a key exchange started between the gate and the lock
                     long batchBytes = 0;
                     int count = 0;
+                    while (_controlQueue.TryDequeue(out Packet control))
+                    {
+                        Interlocked.Decrement(ref _controlCount);
+                        try
+                        {
+                            batchBytes += WritePacketLocked(control.Payload);
+                        }
+                        finally
+                        {
+                            control.Dispose();
+                        }
+                    }
                     while (count < 128 && batchBytes < 512 * 1024 && reader.TryRead(out Packet packet))
                     {
-                        if (packet.IsEmpty)
-                        {
-                            _compressor ??= new ZlibCompressor(); // delayed compression starts here
-                            continue;
-                        }
+                        if (packet.IsEmpty) continue; // a wake-up from SendControl
                         try
                         {
                             batchBytes += WritePacketLocked(packet.Payload);
@@ -427,6 +463,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         finally
         {
             while (reader.TryRead(out Packet packet)) packet.Dispose();
+            while (_controlQueue.TryDequeue(out Packet control)) control.Dispose();
         }
     }
 
@@ -436,6 +473,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         Packet compressed = default;
         try
         {
+            if (_startCompression && _compressionWanted) _compressor ??= new ZlibCompressor();
             if (_compressor is not null)
             {
                 compressed = _compressor.Compress(payload);
@@ -457,6 +495,11 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
             cipher.Seal(_sendSequence, span[..(4 + packetLength)], span.Slice(4 + packetLength, cipher.TagLength));
             _output.Advance(total);
             _sendSequence = unchecked(_sendSequence + 1);
+            // Server: zlib@openssh.com starts with the packet after USERAUTH_SUCCESS (delayed compression).
+            if (_isServer && payload.Length > 0 && compressed.IsEmpty && payload[0] == (byte)MessageNumber.UserAuthSuccess && _compressionWanted)
+            {
+                _startCompression = true;
+            }
             Interlocked.Add(ref _bytesSinceKex, total);
             Interlocked.Increment(ref _packetsSinceKex);
             return total;
@@ -502,13 +545,14 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
 
     /// <summary>
     /// zlib@openssh.com is delayed until USERAUTH_SUCCESS: the server compresses from the packet after the one carrying
-    /// it, the client from the packet after receiving it. An empty packet in the send queue marks the switch point.
+    /// it (switched in the send loop right after writing it), the client from the first packet written after receiving it.
     /// </summary>
-    private async ValueTask OnAuthenticatedAsync(CancellationToken cancellationToken)
+    private ValueTask OnAuthenticatedAsync(CancellationToken cancellationToken)
     {
         _authenticated = true;
         if (_decompressionWanted) _decompressor ??= new ZlibDecompressor();
-        if (_compressionWanted) await _sendQueue.Writer.WriteAsync(default, cancellationToken).ConfigureAwait(false);
+        if (!_isServer) _startCompression = true; // the send loop switches before the next packet it writes
+        return ValueTask.CompletedTask;
     }
 
     private void ThrowIfClosed()
@@ -533,8 +577,10 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         if (Interlocked.CompareExchange(ref _abortReason, reason, null) is not null) return;
         _sendQueue.Writer.TryComplete();
         _sendGate.TrySetResult();
-        _ = SendDisconnectAndCloseAsync(disconnectReason, reason);
+        _disconnectTask = SendDisconnectAndCloseAsync(disconnectReason, reason);
     }
+
+    private Task _disconnectTask = Task.CompletedTask;
 
     private async Task SendDisconnectAndCloseAsync(DisconnectReason disconnectReason, Exception reason)
     {
@@ -592,6 +638,14 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Abort(new SshConnectionException("connection closed by application", DisconnectReason.ByApplication), DisconnectReason.ByApplication);
+        try
+        {
+            // Let DISCONNECT go out (bounded) before the stream is closed under it.
+            await _disconnectTask.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
         try
         {
             await _sendLoop.ConfigureAwait(false);

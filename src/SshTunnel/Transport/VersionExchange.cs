@@ -57,7 +57,8 @@ internal static class VersionExchange
                 if (line.Contains('\0')) throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters");
                 if (!line.StartsWith("SSH-2.0-", StringComparison.Ordinal) && !line.StartsWith("SSH-1.99-", StringComparison.Ordinal))
                 {
-                    throw new SshProtocolException($"Protocol major versions differ: 2 vs. {line}", DisconnectReason.ProtocolVersionNotSupported);
+                    string shown = new(line.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+                    throw new SshProtocolException($"Protocol major versions differ: 2 vs. {shown}", DisconnectReason.ProtocolVersionNotSupported);
                 }
                 return line;
             }

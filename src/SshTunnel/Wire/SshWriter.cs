@@ -143,6 +143,13 @@ internal ref struct SshWriter
         return packet;
     }
 
+    /// <summary>Zeroes what was written (key material, shared secrets) and returns the buffer to the pool.</summary>
+    public void DisposeSensitive()
+    {
+        if (_buffer.Length > 0) System.Security.Cryptography.CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _position));
+        Dispose();
+    }
+
     /// <summary>Returns the buffer to the pool.</summary>
     public void Dispose()
     {

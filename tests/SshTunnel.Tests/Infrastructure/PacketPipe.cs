@@ -69,6 +69,21 @@ internal sealed class PacketPipe : IPacketTransport
         }
     }
 
+    public void SendControl(Packet packet)
+    {
+        if (_closed.IsCancellationRequested)
+        {
+            packet.Dispose();
+            throw new SshConnectionException("connection closed", DisconnectReason.ConnectionLost, _abortReason ?? Peer?._abortReason);
+        }
+        Interlocked.Increment(ref SentCount);
+        if (!_outgoing.Writer.TryWrite(packet.Move()))
+        {
+            packet.Dispose();
+            Abort(new SshConnectionException("control queue full"));
+        }
+    }
+
     public async ValueTask<Packet> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         try

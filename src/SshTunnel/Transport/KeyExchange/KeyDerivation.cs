@@ -43,7 +43,7 @@ internal static class KeyDerivation
         }
         finally
         {
-            writer.Dispose();
+            writer.DisposeSensitive();
         }
     }
 }
