@@ -9,13 +9,25 @@ namespace SshTunnel.Server;
 /// </summary>
 internal static partial class ServerLog
 {
-    public static void Info(ILogger logger, string text) => WriteInfo(logger, Sanitize(text));
+    public static void Info(ILogger logger, string text)
+    {
+        if (logger.IsEnabled(LogLevel.Information)) WriteInfo(logger, Sanitize(text));
+    }
 
-    public static void Debug(ILogger logger, string text) => WriteDebug(logger, Sanitize(text));
+    public static void Debug(ILogger logger, string text)
+    {
+        if (logger.IsEnabled(LogLevel.Debug)) WriteDebug(logger, Sanitize(text));
+    }
 
-    public static void Error(ILogger logger, string text) => WriteError(logger, Sanitize(text));
+    public static void Error(ILogger logger, string text)
+    {
+        if (logger.IsEnabled(LogLevel.Error)) WriteError(logger, Sanitize(text));
+    }
 
-    public static void DebugException(ILogger logger, Exception exception, string text) => WriteDebugException(logger, exception, Sanitize(text));
+    public static void DebugException(ILogger logger, Exception exception, string text)
+    {
+        if (logger.IsEnabled(LogLevel.Debug)) WriteDebugException(logger, exception, Sanitize(text));
+    }
 
     /// <summary>
     /// Log lines carry peer-controlled strings (user names, target hosts, banners): control characters become '?' so a
