@@ -118,7 +118,10 @@ public sealed partial class RemoteForwardInteropTests
         Assert.Empty(echo.Errors);
     }
 
-    /// <summary>-R 0: "Allocated port N for remote forward to host:port" (as ssh prints it) and port N carries data.</summary>
+    /// <summary>
+    /// -R 0: "Allocated port N for remote forward to host:port" (as ssh prints it) and port N carries data; at -v both
+    /// clients print the same "remote forward success for:" line.
+    /// </summary>
     [OpenSshTheory]
     [InlineData(ForwardingInteropFixture.SshdDefault)]
     [InlineData(ForwardingInteropFixture.DaemonDefault)]
@@ -127,20 +130,28 @@ public sealed partial class RemoteForwardInteropTests
         GatewayEndpoint endpoint = await _fixture.EndpointAsync(server);
         await using LoopbackServer echo = LoopbackServer.Echo();
         bool[] clients = CliProcess.OpenSshClientAvailable ? [false, true] : [false];
-        await Task.WhenAll(clients.Select(async openSsh =>
+        string[] successLines = await Task.WhenAll(clients.Select(async openSsh =>
         {
-            await using CliProcess cli = CliProcess.Start(openSsh, _fixture.CliArgs(endpoint, ["-N", "-R", $"0:127.0.0.1:{echo.Port}"]));
+            await using CliProcess cli = CliProcess.Start(openSsh, _fixture.CliArgs(endpoint, ["-v", "-N", "-R", $"0:127.0.0.1:{echo.Port}"]));
             string line = await cli.WaitForLineAsync(l => AllocatedPortLine().IsMatch(l), ReadyTimeout);
             Match match = AllocatedPortLine().Match(line);
             Assert.Equal($"127.0.0.1:{echo.Port}", match.Groups[2].Value);
             int port = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             byte[] data = RandomNumberGenerator.GetBytes(100_000);
             Assert.Equal(data, await ExchangeAsync(port, data).WithTimeout());
+            string success = await cli.WaitForLineAsync(l => l.StartsWith("debug1: remote forward success for: ", StringComparison.Ordinal), ReadyTimeout);
             await cli.TerminateAsync();
             var (exit, errors, _) = await cli.CompleteAsync(ProcessTimeout);
             Assert.True(exit == 0, $"{cli.Name}: exit {exit}\n{string.Join('\n', errors)}");
-            Assert.Equal([line], errors.Where(l => !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal)));
+            // Without -v only the "Allocated port" line is shown (besides the new host key).
+            Assert.Equal([line], errors.Where(l => !l.StartsWith("debug", StringComparison.Ordinal) && !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal)
+                && !l.StartsWith("OpenSSH_", StringComparison.Ordinal) && !l.StartsWith("Authenticated to ", StringComparison.Ordinal)
+                && !l.StartsWith("Transferred: ", StringComparison.Ordinal) && !l.StartsWith("Bytes per second: ", StringComparison.Ordinal)));
+            _output.WriteLine($"{cli.Name}: {success}");
+            return success;
         })).WithTimeout(TimeSpan.FromSeconds(60));
+        Assert.Equal($"debug1: remote forward success for: listen 0, connect 127.0.0.1:{echo.Port}", successLines[0]);
+        Assert.All(successLines, l => Assert.Equal(successLines[0], l));
         Assert.Empty(echo.Errors);
     }
 
@@ -192,7 +203,7 @@ public sealed partial class RemoteForwardInteropTests
     /// </summary>
     [OpenSshTheory]
     [InlineData(ForwardingInteropFixture.SshdDefault, 256)]
-    [InlineData("in-process", 64)]
+    [InlineData("in-process", 256)]
     public async Task BulkBothWays_ThroughRemoteForward_Sha256Matches(string server, int mebibytes)
     {
         long length = mebibytes * 1024L * 1024;
