@@ -16,7 +16,7 @@ namespace SshTunnel.Tests.Interop;
 
 /// <summary>
 /// -R against OpenSSH's sshd and sshtunneld (in-process SshServer for library-level tests, the daemon process for the
-/// CLI ones): the GatewayPorts table of FORWARDING-CLI.md §5 checked with ss, -R 0, refused -R with and without
+/// CLI ones): the GatewayPorts table of FORWARDING-CLI.md §5 checked with ss (rows "localhost", "", "127.0.0.1", "0.0.0.0", "::1"), -R 0, refused -R with and without
 /// ExitOnForwardFailure (compared with /usr/bin/ssh), bulk data with SHA-256 and half-close.
 /// </summary>
 [Trait("Category", "Interop")]
@@ -44,6 +44,7 @@ public sealed partial class RemoteForwardInteropTests
         ("*:0:127.0.0.1:{0}", ""),
         ("127.0.0.1:0:127.0.0.1:{0}", "127.0.0.1"),
         ("0.0.0.0:0:127.0.0.1:{0}", "0.0.0.0"),
+        ("[::1]:0:127.0.0.1:{0}", "::1"),
     ];
 
     /// <summary>FORWARDING-CLI.md §5, server side: the sockets bound for the host sent, as ss prints them.</summary>
@@ -55,6 +56,7 @@ public sealed partial class RemoteForwardInteropTests
         {
             ("yes", _) => wildcard,
             (_, "127.0.0.1") => [$"127.0.0.1:{port}"],
+            (_, "::1") => [$"[::1]:{port}"],
             ("clientspecified", "") => wildcard,
             ("clientspecified", "0.0.0.0") => [$"0.0.0.0:{port}"],
             _ => loopback,
@@ -110,9 +112,12 @@ public sealed partial class RemoteForwardInteropTests
             {
                 failures.Add($"GatewayPorts {gatewayPorts}, host sent \"{hostSent}\": expected {string.Join(' ', expected)}, bound {string.Join(' ', bound)}");
             }
-            // Every row listens on 127.0.0.1 (itself or the wildcard): the forward carries data from there.
+            // Every row listens on 127.0.0.1 (itself or the wildcard), the "::1" row on ::1: the forward carries data from there.
             byte[] data = RandomNumberGenerator.GetBytes(10_000);
-            Assert.Equal(data, await ExchangeAsync(forward.BoundPort, data).WithTimeout());
+            IPAddress from = hostSent == "::1" ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+            using var socket = new Socket(from.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(from, forward.BoundPort).WithTimeout();
+            Assert.Equal(data, await ExchangeAsync(socket, data).WithTimeout());
         }
         Assert.True(failures.Count == 0, string.Join('\n', failures));
         Assert.Empty(echo.Errors);
