@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.Sockets;
 using SshTunnel.Authentication;
@@ -241,15 +242,27 @@ public sealed class SshClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(permitRemoteOpen);
         TimeSpan timeout = connectTimeout ?? DirectTcpipConnector.DefaultConnectTimeout;
-        var options = new DynamicForwardOptions { Logger = _options.Logger, ConnectionClosed = Closed };
+        // Like ssh: a destination PermitRemoteOpen refuses is only a debug matter; a failed connect says
+        // "connect_to HOST port N: failed.". The SOCKS client gets the proper reply code either way.
+        var options = new DynamicForwardOptions { ConnectionClosed = Closed };
+        ILogger? logger = _options.Logger;
         _remoteForwards.DynamicHandler = (stream, ct) => DynamicForward.ServeAsync(stream, "remote", 0, async (host, port, _, _, token) =>
         {
             if (!IsPermitted(permitRemoteOpen, host, port))
             {
-                throw new SshChannelOpenException(ChannelOpenFailureReason.AdministrativelyProhibited, "administratively prohibited: open failed");
+                logger?.LogDebug("reverse dynamic forward to {Host} port {Port} not permitted", host, port);
+                throw new SshChannelOpenException(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
             }
-            Socket socket = await DirectTcpipConnector.ConnectAsync(host, port, timeout, token).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
+            try
+            {
+                Socket socket = await DirectTcpipConnector.ConnectAsync(host, port, timeout, token).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SshChannelOpenException)
+            {
+                logger?.LogError("connect_to {Host} port {Port}: failed.", host, port);
+                throw;
+            }
         }, options, ct);
     }
 

@@ -11,22 +11,30 @@ internal static partial class ServerLog
 {
     public static void Info(ILogger logger, string text)
     {
-        if (logger.IsEnabled(LogLevel.Information)) WriteInfo(logger, Sanitize(text));
+        if (!logger.IsEnabled(LogLevel.Information)) return;
+        string clean = Sanitize(text);
+        WriteInfo(logger, clean);
     }
 
     public static void Debug(ILogger logger, string text)
     {
-        if (logger.IsEnabled(LogLevel.Debug)) WriteDebug(logger, Sanitize(text));
+        if (!logger.IsEnabled(LogLevel.Debug)) return;
+        string clean = Sanitize(text);
+        WriteDebug(logger, clean);
     }
 
     public static void Error(ILogger logger, string text)
     {
-        if (logger.IsEnabled(LogLevel.Error)) WriteError(logger, Sanitize(text));
+        if (!logger.IsEnabled(LogLevel.Error)) return;
+        string clean = Sanitize(text);
+        WriteError(logger, clean);
     }
 
     public static void DebugException(ILogger logger, Exception exception, string text)
     {
-        if (logger.IsEnabled(LogLevel.Debug)) WriteDebugException(logger, exception, Sanitize(text));
+        if (!logger.IsEnabled(LogLevel.Debug)) return;
+        string clean = Sanitize(text);
+        WriteDebugException(logger, exception, clean);
     }
 
     /// <summary>
