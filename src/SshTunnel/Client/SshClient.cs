@@ -250,7 +250,6 @@ public sealed class SshClient : IAsyncDisposable
         {
             if (!IsPermitted(permitRemoteOpen, host, port))
             {
-                logger?.LogDebug("reverse dynamic forward to {Host} port {Port} not permitted", host, port);
                 throw new SshChannelOpenException(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
             }
             try

@@ -218,7 +218,7 @@ public sealed partial class DynamicForwardInteropTests
     }
 
     /// <summary>A destination PermitRemoteOpen refuses is refused quietly at the default LogLevel, as ssh does.</summary>
-    [OpenSshFact(Skip = "sshtunnel prints 'channel 0: open failed: administratively prohibited: administratively prohibited: open failed' for a reverse dynamic destination PermitRemoteOpen refuses (reason text doubled, channel number 0); ssh prints nothing at LogLevel INFO. The line comes from src/SshTunnel/Forwarding, which this change does not touch.")]
+    [OpenSshFact]
     public async Task ReverseDynamic_RefusalIsQuietLikeSsh()
     {
         GatewayEndpoint endpoint = await _fixture.EndpointAsync(ForwardingInteropFixture.SshdDefault);
