@@ -118,16 +118,8 @@ public sealed class LocalForward : IAsyncDisposable
             : (originator, originatorPort, ct) => openDirectTcpip(spec.ConnectHost!, spec.ConnectPort, originator, originatorPort, ct);
         if (spec.ListenPath is { } listenPath)
         {
-            Socket listener;
-            try
-            {
-                listener = UnixSocketListener.Bind(listenPath, options.StreamLocalBindMask, options.StreamLocalBindUnlink);
-            }
-            catch (ForwardBindException e)
-            {
-                if (options.Logger is not null) ForwardingLog.ForwardError(options.Logger, e.Message);
-                throw;
-            }
+            // The caller reports the failure (OpenSSH prints the unix_listener line, then "Could not request local forwarding.").
+            Socket listener = UnixSocketListener.Bind(listenPath, options.StreamLocalBindMask, options.StreamLocalBindUnlink);
             return new LocalForward([listener], listenPath, open, options);
         }
         ArgumentOutOfRangeException.ThrowIfNegative(spec.ListenPort, nameof(spec));
