@@ -142,6 +142,81 @@ public sealed class StreamLocalInteropTests : IClassFixture<StreamLocalSshdFixtu
         Assert.Equal($"remote port forwarding failed for listen path {listen}", e.Message);
     }
 
+    // ------------------------------------------------------------------ sshtunnel (and ssh, for comparison) -> sshd
+
+    private string[] CliArgs(OpenSshServer server, params string[] options) =>
+    [
+        "-F", "none", "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", server.ClientKeyPath,
+        "-o", "UserKnownHostsFile=" + server.KnownHostsPath, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+        .. options, $"{server.UserName}@127.0.0.1",
+    ];
+
+    private static bool[] Clients() => CliProcess.OpenSshClientAvailable ? [false, true] : [false];
+
+    [OpenSshFact]
+    public async Task Cli_LocalForward_UnixToUnix_CarriesData_LikeSsh()
+    {
+        OpenSshServer server = await _fixture.GetAsync();
+        await using var target = EofEchoServer.Unix(SocketPath("t.sock"));
+        foreach (bool openSsh in Clients())
+        {
+            string listen = SocketPath(openSsh ? "ssh.sock" : "tun.sock");
+            await using CliProcess cli = CliProcess.Start(openSsh, CliArgs(server, "-v", "-N", "-o", "ExitOnForwardFailure=yes", "-L", $"{listen}:{target.Path}"));
+            await cli.WaitForLineAsync(openSsh
+                ? line => line == "debug1: Entering interactive session."
+                : line => line == $"debug1: Local connections to {listen} forwarded to remote address {target.Path}", Timeout);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, StreamLocalIo.ModeOf(listen));
+            using (Socket socket = await StreamLocalIo.ConnectAsync(listen))
+            {
+                await StreamLocalIo.RoundTripAsync(socket, 100_000);
+            }
+            await cli.TerminateAsync();
+            await cli.WaitForExitAsync(Timeout);
+        }
+        Assert.Equal(Clients().Length, target.Accepted);
+    }
+
+    [OpenSshFact]
+    public async Task Cli_LocalForward_StaleSocket_SameMessagesAsSsh_UnlessStreamLocalBindUnlink()
+    {
+        OpenSshServer server = await _fixture.GetAsync();
+        foreach (bool openSsh in Clients())
+        {
+            string listen = SocketPath(openSsh ? "ssh.sock" : "tun.sock");
+            StreamLocalIo.CreateStaleSocket(listen);
+            await using (CliProcess cli = CliProcess.Start(openSsh, CliArgs(server, "-N", "-o", "ExitOnForwardFailure=yes", "-L", $"{listen}:127.0.0.1:9")))
+            {
+                var (exit, errors, _) = await cli.CompleteAsync(Timeout);
+                Assert.True(exit == 255, $"{cli.Name}: exit {exit}\n{string.Join('\n', errors)}");
+                Assert.Contains($"unix_listener: cannot bind to path {listen}: Address already in use", errors);
+                Assert.Contains("Could not request local forwarding.", errors);
+            }
+            await using (CliProcess cli = CliProcess.Start(openSsh, CliArgs(server, "-v", "-N", "-o", "ExitOnForwardFailure=yes", "-o", "StreamLocalBindUnlink=yes", "-L", $"{listen}:127.0.0.1:9")))
+            {
+                await cli.WaitForLineAsync(openSsh
+                    ? line => line == "debug1: Entering interactive session."
+                    : line => line.StartsWith($"debug1: Local connections to {listen} ", StringComparison.Ordinal), Timeout);
+                await cli.TerminateAsync();
+                await cli.WaitForExitAsync(Timeout);
+            }
+        }
+    }
+
+    [OpenSshFact]
+    public async Task Cli_RemoteForward_StaleRemoteSocket_WarningLikeSsh()
+    {
+        OpenSshServer server = await _fixture.GetAsync();
+        foreach (bool openSsh in Clients())
+        {
+            string listen = SocketPath(openSsh ? "ssh.sock" : "tun.sock");
+            StreamLocalIo.CreateStaleSocket(listen);
+            await using CliProcess cli = CliProcess.Start(openSsh, CliArgs(server, "-N", "-o", "ExitOnForwardFailure=yes", "-R", $"{listen}:127.0.0.1:9"));
+            var (exit, errors, _) = await cli.CompleteAsync(Timeout);
+            Assert.True(exit == 255, $"{cli.Name}: exit {exit}\n{string.Join('\n', errors)}");
+            Assert.Contains($"Error: remote port forwarding failed for listen path {listen}", errors);
+        }
+    }
+
     // ------------------------------------------------------------------ OpenSSH ssh -> sshtunneld
 
     [OpenSshClientFact]
