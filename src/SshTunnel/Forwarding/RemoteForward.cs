@@ -212,6 +212,15 @@ internal sealed class RemoteForwardTable
             await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "unknown listen_port", cancellationToken).ConfigureAwait(false);
             return;
         }
+        await ConnectAndPumpAsync(open, forward, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects the forward's target (TCP host:port or Unix path), accepts the channel and pumps; for a reverse dynamic
+    /// forward (no target, on a port or a path) serves SOCKS on the channel instead.
+    /// </summary>
+    private async Task ConnectAndPumpAsync(IncomingChannelOpen open, RemoteForward forward, CancellationToken cancellationToken)
+    {
         if (forward.Spec.IsDynamic)
         {
             if (DynamicHandler is not { } serve)
@@ -221,17 +230,6 @@ internal sealed class RemoteForwardTable
             }
             SshChannel dynamicChannel = await open.AcceptAsync(cancellationToken).ConfigureAwait(false);
             await serve(dynamicChannel.Stream, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        await ConnectAndPumpAsync(open, forward, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Connects the forward's target (TCP host:port or Unix path), accepts the channel and pumps.</summary>
-    private async Task ConnectAndPumpAsync(IncomingChannelOpen open, RemoteForward forward, CancellationToken cancellationToken)
-    {
-        if (forward.Spec.IsDynamic)
-        {
-            await open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "dynamic forwarding unsupported on a Unix socket", cancellationToken).ConfigureAwait(false);
             return;
         }
         System.Net.Sockets.Socket socket;

@@ -169,7 +169,7 @@ public sealed class StreamLocalForwardTests : IDisposable
     }
 
     [Fact]
-    public async Task LocalForward_Unix_RemovedListenerFileStays_AsOpenSsh()
+    public async Task LocalForward_Unix_Disposed_StopsListening_FileStays_AsOpenSsh()
     {
         await using InProcessGateway gateway = await InProcessGateway.StartAsync();
         await using SshClient client = await gateway.ConnectAsync();
@@ -246,6 +246,29 @@ public sealed class StreamLocalForwardTests : IDisposable
         using Socket socket = await StreamLocalIo.ConnectAsync(new IPEndPoint(IPAddress.Loopback, forward.BoundPort));
         await StreamLocalIo.RoundTripAsync(socket, 100_000);
         Assert.Equal(1, target.Accepted);
+    }
+
+    [Fact]
+    public async Task RemoteForward_ReverseDynamicOnRemoteUnixPath_ServesSocks5()
+    {
+        await using var target = EofEchoServer.Tcp();
+        await using InProcessGateway gateway = await InProcessGateway.StartAsync();
+        await using SshClient client = await gateway.ConnectAsync();
+        client.EnableReverseDynamicForwarding(["any"]);
+        string listen = SocketPath("socks.sock");
+        var spec = new ForwardSpec { Kind = ForwardSpecKind.Remote, ListenPath = listen }; // -R /path
+        await using RemoteForward forward = await client.StartRemoteForwardAsync(spec).WaitAsync(Timeout);
+        using Socket socket = await StreamLocalIo.ConnectAsync(listen);
+        await socket.SendAsync(new byte[] { 5, 1, 0 });
+        byte[] reply = new byte[2];
+        await socket.ReceiveAsync(reply.AsMemory(0, 2)).AsTask().WaitAsync(Timeout);
+        Assert.Equal(new byte[] { 5, 0 }, reply);
+        await socket.SendAsync(new byte[] { 5, 1, 0, 1, 127, 0, 0, 1, (byte)(target.Port >> 8), (byte)target.Port });
+        byte[] connected = new byte[10];
+        int got = 0;
+        while (got < connected.Length) got += await socket.ReceiveAsync(connected.AsMemory(got)).AsTask().WaitAsync(Timeout);
+        Assert.Equal(0, connected[1]); // succeeded
+        await StreamLocalIo.RoundTripAsync(socket, 10_000);
     }
 
     [Fact]
