@@ -9,8 +9,9 @@ namespace SshTunnel.Forwarding;
 /// <summary>
 /// A running local forward (OpenSSH -L / LocalForward): listens on the local bind addresses or a Unix-socket path and,
 /// for every accepted connection, opens a "direct-tcpip" channel (RFC 4254 §7.2) or a "direct-streamlocal@openssh.com"
-/// channel (OpenSSH PROTOCOL §2.4) through a delegate and pumps data both ways with half-close. Stops when disposed or when the SSH connection closes (<see cref="Stopped"/>). Connections
-/// already forwarded keep running after the listener stops, as in OpenSSH.
+/// channel (OpenSSH PROTOCOL §2.4) through a delegate and pumps data both ways with half-close. Stops when disposed or
+/// when the SSH connection closes (<see cref="Stopped"/>). Connections already forwarded keep running after the
+/// listener stops, as in OpenSSH.
 /// </summary>
 public sealed class LocalForward : IAsyncDisposable
 {
