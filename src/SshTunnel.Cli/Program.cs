@@ -319,7 +319,7 @@ internal static class Program
             {
                 forwards.Add(dynamic
                     ? await client.StartDynamicForwardAsync(spec, config.GatewayPorts, family).ConfigureAwait(false)
-                    : await client.StartLocalForwardAsync(spec, config.GatewayPorts, family).ConfigureAwait(false));
+                    : await client.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink).ConfigureAwait(false));
                 // ssh.c ssh_init_forwarding's wording.
                 string listen = spec.ListenPath ?? $"{spec.ListenHost ?? (config.GatewayPorts ? "*" : "LOCALHOST")}:{spec.ListenPort}";
                 string connect = dynamic ? "socks:0" : spec.ConnectPath ?? $"{spec.ConnectHost}:{spec.ConnectPort}";
@@ -352,7 +352,7 @@ internal static class Program
             {
                 RemoteForward forward = await client.StartRemoteForwardAsync(spec).ConfigureAwait(false);
                 forwards.Add(forward);
-                if (spec.ListenPort == 0) logger.Info($"Allocated port {forward.BoundPort} for remote forward to {DescribeTarget(spec)}");
+                if (spec.ListenPath is null && spec.ListenPort == 0) logger.Info($"Allocated port {forward.BoundPort} for remote forward to {DescribeTarget(spec)}");
                 logger.Debug($"remote forward success for: listen {spec.ListenText}, connect {DescribeTarget(spec)}");
             }
             catch (Exception e) when (e is SshRequestRejectedException or NotSupportedException)

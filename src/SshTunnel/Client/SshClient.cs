@@ -94,9 +94,12 @@ public sealed class SshClient : IAsyncDisposable
             await ClientAuthenticator.AuthenticateAsync(transport, options.Authentication, token).ConfigureAwait(false);
             var connection = new SshConnection(transport, new SshConnectionOptions { ReceiveWindowSize = Math.Max(options.ReceiveWindowSize, 2u * 1024 * 1024) }, options.Logger);
             var remoteForwards = new RemoteForwardTable(options.Logger);
-            connection.ChannelOpenHandler = open => open.ChannelType == ChannelTypes.ForwardedTcpip
-                ? remoteForwards.HandleAsync(open, connection.Closed)
-                : open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed", connection.Closed);
+            connection.ChannelOpenHandler = open => open.ChannelType switch
+            {
+                ChannelTypes.ForwardedTcpip => remoteForwards.HandleAsync(open, connection.Closed),
+                ChannelTypes.ForwardedStreamLocal => remoteForwards.HandleStreamLocalAsync(open, connection.Closed),
+                _ => open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed", connection.Closed),
+            };
             connection.Start();
             return new SshClient(transport, connection, options, remoteForwards);
         }
@@ -185,27 +188,53 @@ public sealed class SshClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a local forward (-L): listens as <paramref name="spec"/> says (FORWARDING-CLI.md §5 bind rules) and forwards
-    /// each accepted connection through a direct-tcpip channel. The handle stops when disposed or when the connection closes.
+    /// Opens a direct-streamlocal@openssh.com channel (OpenSSH PROTOCOL §2.4): the server connects to the Unix-domain
+    /// socket <paramref name="socketPath"/> and the returned stream carries the bytes. Dispose the stream to close the
+    /// channel; <see cref="ChannelStream.CompleteWrites"/> half-closes.
     /// </summary>
-    /// <exception cref="ForwardBindException">No listen address could be bound.</exception>
-    /// <exception cref="NotSupportedException">A Unix-socket forward (not supported yet).</exception>
-    public async Task<LocalForward> StartLocalForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified, CancellationToken cancellationToken = default)
+    /// <exception cref="SshChannelOpenException">The server refused (OpenSSH: ADMINISTRATIVELY_PROHIBITED when streamlocal
+    /// forwarding is disabled; CONNECT_FAILED "open failed" when the socket cannot be connected).</exception>
+    public async Task<ChannelStream> OpenDirectStreamLocalAsync(string socketPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socketPath);
+        SshChannel channel = await _connection.OpenChannelAsync(ChannelTypes.DirectStreamLocal, StreamLocalMessages.EncodeDirectOpen(socketPath), cancellationToken).ConfigureAwait(false);
+        return channel.Stream;
+    }
+
+    /// <summary>
+    /// Starts a local forward (-L) in any of its four forms (FORWARDING-CLI.md §3): listens on TCP as <paramref name="spec"/>
+    /// says (FORWARDING-CLI.md §5 bind rules) or on the Unix socket <see cref="ForwardSpec.ListenPath"/>, and forwards each
+    /// accepted connection through a direct-tcpip channel, or a direct-streamlocal@openssh.com channel when the destination
+    /// is a path. The handle stops when disposed or when the connection closes.
+    /// </summary>
+    /// <param name="spec">The -L forward.</param>
+    /// <param name="gatewayPorts">GatewayPorts (-g): with no bind address, listen on the wildcard address.</param>
+    /// <param name="addressFamily">AddressFamily (-4/-6).</param>
+    /// <param name="streamLocalBindMask">StreamLocalBindMask for a Unix listener: the socket gets mode <c>0777 &amp; ~mask</c> (default octal 0177: 0600).</param>
+    /// <param name="streamLocalBindUnlink">StreamLocalBindUnlink: remove an existing file at the listen path first.</param>
+    /// <param name="cancellationToken">Cancels name resolution of the bind address.</param>
+    /// <exception cref="ArgumentException">The spec has no destination (use <see cref="StartDynamicForwardAsync"/>).</exception>
+    /// <exception cref="ForwardBindException">No listen address could be bound, or the Unix socket could not be created
+    /// ("unix_listener: cannot bind to path P: Address already in use").</exception>
+    public async Task<LocalForward> StartLocalForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified,
+        int streamLocalBindMask = 0x7F, bool streamLocalBindUnlink = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.ListenPath is not null || spec.ConnectPath is not null) throw new NotSupportedException("Unix-domain socket forwarding is not supported yet");
-        if (spec.ConnectHost is null) throw new ArgumentException("a local forward needs a destination", nameof(spec));
+        if (spec.IsDynamic) throw new ArgumentException("a local forward needs a destination", nameof(spec));
         var options = new LocalForwardOptions
         {
             GatewayPorts = gatewayPorts,
             AddressFamily = addressFamily,
+            StreamLocalBindMask = streamLocalBindMask,
+            StreamLocalBindUnlink = streamLocalBindUnlink,
             Logger = _options.Logger,
             ConnectionClosed = Closed,
         };
-        LocalForward forward = await LocalForward.StartAsync(spec.ListenHost, spec.ListenPort, spec.ConnectHost, spec.ConnectPort,
+        LocalForward forward = await LocalForward.StartAsync(spec,
             async (host, port, originator, originatorPort, ct) => await OpenDirectTcpipAsync(host, port, originator, originatorPort, ct).ConfigureAwait(false),
+            async (path, ct) => await OpenDirectStreamLocalAsync(path, ct).ConfigureAwait(false),
             options, cancellationToken).ConfigureAwait(false);
-        _connection.ReserveChannelIds(forward.ListenEndPoints.Count);
+        _connection.ReserveChannelIds(forward.ListenPath is null ? forward.ListenEndPoints.Count : 1);
         return forward;
     }
 
@@ -283,11 +312,14 @@ public sealed class SshClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a remote forward (-R, RFC 4254 §7.1): asks the server to listen (the bind address is sent as OpenSSH sends
-    /// it, so the server's GatewayPorts decides) and connects each forwarded connection to the spec's target from here.
-    /// For port 0, <see cref="RemoteForward.BoundPort"/> is the port the server allocated.
+    /// Starts a remote forward (-R) in any of its forms (FORWARDING-CLI.md §3): asks the server to listen on a TCP port
+    /// (RFC 4254 §7.1 tcpip-forward; the bind address is sent as OpenSSH sends it, so the server's GatewayPorts decides)
+    /// or on the Unix socket <see cref="ForwardSpec.ListenPath"/> (streamlocal-forward@openssh.com, OpenSSH PROTOCOL §2.4),
+    /// and connects each forwarded connection from here to the spec's target: host:port, or the local Unix socket
+    /// <see cref="ForwardSpec.ConnectPath"/>. For port 0, <see cref="RemoteForward.BoundPort"/> is the port the server allocated.
     /// </summary>
-    /// <exception cref="SshRequestRejectedException">The server refused: "remote port forwarding failed for listen port N".</exception>
+    /// <exception cref="SshRequestRejectedException">The server refused: "remote port forwarding failed for listen port N"
+    /// or "remote port forwarding failed for listen path P".</exception>
     public Task<RemoteForward> StartRemoteForwardAsync(ForwardSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);

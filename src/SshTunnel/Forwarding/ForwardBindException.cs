@@ -4,8 +4,10 @@ namespace SshTunnel.Forwarding;
 
 /// <summary>
 /// A forward could not listen on any address. <see cref="Exception.Message"/> is OpenSSH's
-/// "channel_setup_fwd_listener_tcpip: cannot listen to port: N"; <see cref="BindErrors"/> has one
-/// "bind [addr]:port: reason" line per address tried.
+/// "channel_setup_fwd_listener_tcpip: cannot listen to port: N" (then <see cref="BindErrors"/> has one
+/// "bind [addr]:port: reason" line per address tried), or for a Unix-socket listener
+/// "unix_listener: cannot bind to path P: reason" / "unix_listener: path "P" too long for Unix domain socket"
+/// (then <see cref="BindErrors"/> holds that same line).
 /// </summary>
 public sealed class ForwardBindException : SshException
 {

@@ -7,17 +7,20 @@ using SshTunnel.Errors;
 namespace SshTunnel.Forwarding;
 
 /// <summary>
-/// A running local forward (OpenSSH -L / LocalForward): listens on the local bind addresses and, for every
-/// accepted TCP connection, opens a "direct-tcpip" channel (RFC 4254 §7.2) through a delegate and pumps data both
-/// ways with half-close. Stops when disposed or when the SSH connection closes (<see cref="Stopped"/>). Connections
-/// already forwarded keep running after the listener stops, as in OpenSSH.
+/// A running local forward (OpenSSH -L / LocalForward): listens on the local bind addresses or a Unix-socket path and,
+/// for every accepted connection, opens a "direct-tcpip" channel (RFC 4254 §7.2) or a "direct-streamlocal@openssh.com"
+/// channel (OpenSSH PROTOCOL §2.4) through a delegate and pumps data both ways with half-close. Stops when disposed or
+/// when the SSH connection closes (<see cref="Stopped"/>). Connections already forwarded keep running after the
+/// listener stops, as in OpenSSH.
 /// </summary>
 public sealed class LocalForward : IAsyncDisposable
 {
+    /// <summary>The originator OpenSSH reports for a connection that has no IP peer (a Unix-socket listener).</summary>
+    private const string UnixOriginatorAddress = "127.0.0.1";
+    private const int UnixOriginatorPort = 65535;
+
     private readonly Socket[] _listeners;
-    private readonly string _hostToConnect;
-    private readonly int _portToConnect;
-    private readonly Func<string, int, string, int, CancellationToken, ValueTask<Stream>> _openChannel;
+    private readonly Func<string, int, CancellationToken, ValueTask<Stream>> _openChannel;
     private readonly ILogger? _logger;
     private readonly CancellationTokenSource _stopped = new();
     private readonly CancellationToken _connectionClosed;
@@ -26,16 +29,14 @@ public sealed class LocalForward : IAsyncDisposable
     private int _connectionNumber;
     private Exception? _stopReason;
 
-    private LocalForward(Socket[] listeners, string hostToConnect, int portToConnect,
-        Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, LocalForwardOptions options)
+    private LocalForward(Socket[] listeners, string? listenPath, Func<string, int, CancellationToken, ValueTask<Stream>> openChannel, LocalForwardOptions options)
     {
         _listeners = listeners;
-        _hostToConnect = hostToConnect;
-        _portToConnect = portToConnect;
         _openChannel = openChannel;
         _logger = options.Logger;
         _connectionClosed = options.ConnectionClosed;
-        ListenEndPoints = [.. listeners.Select(l => (IPEndPoint)l.LocalEndPoint!)];
+        ListenPath = listenPath;
+        ListenEndPoints = listenPath is null ? [.. listeners.Select(l => (IPEndPoint)l.LocalEndPoint!)] : [];
         _connectionClosedRegistration = _connectionClosed.UnsafeRegister(static s =>
             ((LocalForward)s!).Stop(new SshConnectionException("connection closed", DisconnectReason.ConnectionLost)), this);
         using (ExecutionContext.SuppressFlow())
@@ -44,7 +45,10 @@ public sealed class LocalForward : IAsyncDisposable
         }
     }
 
-    /// <summary>The addresses actually listened on (one per bound address family/address), with the real port.</summary>
+    /// <summary>The Unix-socket path listened on, or <see langword="null"/> for a TCP listener.</summary>
+    public string? ListenPath { get; }
+
+    /// <summary>The addresses actually listened on (one per bound address family/address), with the real port; empty for a Unix-socket listener.</summary>
     public IReadOnlyList<IPEndPoint> ListenEndPoints { get; }
 
     /// <summary>Cancelled once the forward stopped (disposed, listener failure or connection closed).</summary>
@@ -81,7 +85,49 @@ public sealed class LocalForward : IAsyncDisposable
         options ??= new LocalForwardOptions();
         IPAddress[] addresses = await ForwardListener.ResolveBindAddressesAsync(bindAddress, options.GatewayPorts, options.AddressFamily, cancellationToken).ConfigureAwait(false);
         Socket[] listeners = ForwardListener.BindAll(addresses, listenPort, options.Logger);
-        return new LocalForward(listeners, hostToConnect, portToConnect, openChannel, options);
+        return new LocalForward(listeners, null, (originator, originatorPort, ct) => openChannel(hostToConnect, portToConnect, originator, originatorPort, ct), options);
+    }
+
+    /// <summary>
+    /// Starts any -L forward (FORWARDING-CLI.md §3): a TCP listener (bind rules as in the other overload) or a Unix-socket
+    /// listener at <see cref="ForwardSpec.ListenPath"/>, forwarding each connection through a "direct-tcpip" channel to
+    /// <see cref="ForwardSpec.ConnectHost"/>:<see cref="ForwardSpec.ConnectPort"/> or a "direct-streamlocal@openssh.com"
+    /// channel (OpenSSH PROTOCOL §2.4) to <see cref="ForwardSpec.ConnectPath"/>. A Unix listener is created with mode
+    /// <c>0777 &amp; ~<see cref="LocalForwardOptions.StreamLocalBindMask"/></c> (see <see cref="LocalForwardOptions"/>).
+    /// Connections on a Unix listener are reported to the server as coming from 127.0.0.1 port 65535, as OpenSSH does.
+    /// </summary>
+    /// <param name="spec">The forward (its <see cref="ForwardSpec.Kind"/> is not checked; it must have a destination).</param>
+    /// <param name="openDirectTcpip">Opens a direct-tcpip channel: (host, port, originator address, originator port, token) → stream.</param>
+    /// <param name="openDirectStreamLocal">Opens a direct-streamlocal@openssh.com channel: (socket path, token) → stream.</param>
+    /// <param name="options">GatewayPorts, address family, StreamLocalBindMask/Unlink, logger, connection-closed token.</param>
+    /// <param name="cancellationToken">Cancels name resolution.</param>
+    /// <exception cref="ArgumentException">The spec has no destination (a dynamic forward).</exception>
+    /// <exception cref="ForwardBindException">The listener could not be created: "channel_setup_fwd_listener_tcpip: cannot listen
+    /// to port: N", or "unix_listener: cannot bind to path P: Address already in use".</exception>
+    public static async Task<LocalForward> StartAsync(ForwardSpec spec,
+        Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openDirectTcpip,
+        Func<string, CancellationToken, ValueTask<Stream>> openDirectStreamLocal,
+        LocalForwardOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(openDirectTcpip);
+        ArgumentNullException.ThrowIfNull(openDirectStreamLocal);
+        if (spec.IsDynamic) throw new ArgumentException("a local forward needs a destination", nameof(spec));
+        options ??= new LocalForwardOptions();
+        Func<string, int, CancellationToken, ValueTask<Stream>> open = spec.ConnectPath is { } path
+            ? (_, _, ct) => openDirectStreamLocal(path, ct)
+            : (originator, originatorPort, ct) => openDirectTcpip(spec.ConnectHost!, spec.ConnectPort, originator, originatorPort, ct);
+        if (spec.ListenPath is { } listenPath)
+        {
+            // The caller reports the failure (OpenSSH prints the unix_listener line, then "Could not request local forwarding.").
+            Socket listener = UnixSocketListener.Bind(listenPath, options.StreamLocalBindMask, options.StreamLocalBindUnlink);
+            return new LocalForward([listener], listenPath, open, options);
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(spec.ListenPort, nameof(spec));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(spec.ListenPort, 65535, nameof(spec));
+        IPAddress[] addresses = await ForwardListener.ResolveBindAddressesAsync(spec.ListenHost, options.GatewayPorts, options.AddressFamily, cancellationToken).ConfigureAwait(false);
+        Socket[] listeners = ForwardListener.BindAll(addresses, spec.ListenPort, options.Logger);
+        return new LocalForward(listeners, null, open, options);
     }
 
     private async Task HandleConnectionAsync(Socket socket)
@@ -91,10 +137,17 @@ public sealed class LocalForward : IAsyncDisposable
         string originator = "?";
         try
         {
-            socket.NoDelay = true;
-            var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            originator = remote.ToString();
-            channel = await _openChannel(_hostToConnect, _portToConnect, remote.Address.ToString(), remote.Port, _stopped.Token).ConfigureAwait(false);
+            if (socket.RemoteEndPoint is IPEndPoint remote)
+            {
+                socket.NoDelay = true;
+                originator = remote.ToString();
+                channel = await _openChannel(remote.Address.ToString(), remote.Port, _stopped.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                originator = ListenPath ?? "unix";
+                channel = await _openChannel(UnixOriginatorAddress, UnixOriginatorPort, _stopped.Token).ConfigureAwait(false);
+            }
         }
         catch (SshChannelOpenException ex)
         {

@@ -12,6 +12,18 @@ public sealed class LocalForwardOptions
     /// <summary>OpenSSH AddressFamily (-4/-6): <see cref="AddressFamily.Unspecified"/> binds both families.</summary>
     public AddressFamily AddressFamily { get; init; } = AddressFamily.Unspecified;
 
+    /// <summary>
+    /// OpenSSH StreamLocalBindMask: the umask applied to a Unix-socket listener, which gets mode <c>0777 &amp; ~mask</c>.
+    /// Default octal 0177 (0x7F): mode 0600, only the owner may connect.
+    /// </summary>
+    public int StreamLocalBindMask { get; init; } = UnixSocketListener.DefaultBindMask;
+
+    /// <summary>
+    /// OpenSSH StreamLocalBindUnlink: remove an existing file at the listen path before binding (default no: a stale
+    /// socket then fails with "unix_listener: cannot bind to path P: Address already in use").
+    /// </summary>
+    public bool StreamLocalBindUnlink { get; init; }
+
     /// <summary>Receives OpenSSH-worded messages (bind failures, "channel N: open failed: ...").</summary>
     public ILogger? Logger { get; init; }
 

@@ -7,9 +7,11 @@ using SshTunnel.Wire.Messages.Connection;
 namespace SshTunnel.Forwarding;
 
 /// <summary>
-/// A remote forward (-R, RFC 4254 §7.1 "tcpip-forward"): the server listens and opens a forwarded-tcpip channel per
-/// connection, which is connected to <see cref="ForwardSpec.ConnectHost"/>:<see cref="ForwardSpec.ConnectPort"/> from
-/// this side. Dispose to send "cancel-tcpip-forward".
+/// A remote forward (-R): the server listens on a TCP port (RFC 4254 §7.1 "tcpip-forward", forwarded-tcpip channels) or
+/// on a Unix-socket path (OpenSSH PROTOCOL §2.4 "streamlocal-forward@openssh.com", forwarded-streamlocal@openssh.com
+/// channels), and each connection is connected from this side to <see cref="ForwardSpec.ConnectHost"/>:<see
+/// cref="ForwardSpec.ConnectPort"/> or to the local Unix socket <see cref="ForwardSpec.ConnectPath"/>. Dispose to send
+/// "cancel-tcpip-forward" or "cancel-streamlocal-forward@openssh.com".
 /// </summary>
 public sealed class RemoteForward : IAsyncDisposable
 {
@@ -29,11 +31,15 @@ public sealed class RemoteForward : IAsyncDisposable
     /// <summary>The forward as requested.</summary>
     public ForwardSpec Spec { get; }
 
-    /// <summary>The listen address sent to the server: "localhost" when none was given, "" for "*" or empty, else literal (FORWARDING-CLI.md §5).</summary>
+    /// <summary>The listen address sent to the server: "localhost" when none was given, "" for "*" or empty, else literal
+    /// (FORWARDING-CLI.md §5); "" for a Unix-socket forward.</summary>
     public string AddressToBind { get; }
 
-    /// <summary>The port the server listens on (the allocated one for -R 0).</summary>
+    /// <summary>The port the server listens on (the allocated one for -R 0); 0 for a Unix-socket forward.</summary>
     public int BoundPort { get; }
+
+    /// <summary>The server-side Unix-socket path listened on, or <see langword="null"/> for a TCP forward.</summary>
+    public string? ListenPath => Spec.ListenPath;
 
     /// <summary>The listen host OpenSSH sends for a -R bind address (FORWARDING-CLI.md §5).</summary>
     internal static string AddressToBindFor(ForwardSpec spec) => spec.ListenHost switch
@@ -43,11 +49,20 @@ public sealed class RemoteForward : IAsyncDisposable
         var literal => literal,
     };
 
-    /// <summary>Sends "tcpip-forward" and registers the forward for incoming forwarded-tcpip channels.</summary>
-    /// <exception cref="SshRequestRejectedException">The server refused ("remote port forwarding failed for listen port N").</exception>
+    /// <summary>Sends "tcpip-forward" or "streamlocal-forward@openssh.com" and registers the forward for its incoming channels.</summary>
+    /// <exception cref="SshRequestRejectedException">The server refused ("remote port forwarding failed for listen port N"
+    /// or "... for listen path P").</exception>
     internal static async Task<RemoteForward> StartAsync(SshConnection connection, RemoteForwardTable table, ForwardSpec spec, CancellationToken cancellationToken)
     {
-        if (spec.ListenPath is not null || spec.ConnectPath is not null) throw new NotSupportedException("Unix-domain socket forwarding is not supported yet");
+        if (spec.ListenPath is { } path)
+        {
+            GlobalRequestReply pathReply = await connection.SendGlobalRequestAsync(GlobalRequestNames.StreamLocalForward,
+                StreamLocalMessages.EncodeForwardRequest(path), wantReply: true, cancellationToken).ConfigureAwait(false);
+            if (!pathReply.Success) throw new SshRequestRejectedException($"remote port forwarding failed for listen path {path}");
+            var pathForward = new RemoteForward(connection, table, spec, "", 0);
+            table.Add(pathForward);
+            return pathForward;
+        }
         string address = AddressToBindFor(spec);
         var request = new TcpipForwardRequestData { AddressToBind = address, PortToBind = (uint)spec.ListenPort };
         GlobalRequestReply reply = await connection.SendGlobalRequestAsync(GlobalRequestNames.TcpipForward, request.ToArray(), wantReply: true, cancellationToken).ConfigureAwait(false);
@@ -79,9 +94,17 @@ public sealed class RemoteForward : IAsyncDisposable
         _table.Remove(this);
         try
         {
-            var request = new TcpipForwardRequestData { AddressToBind = AddressToBind, PortToBind = (uint)BoundPort };
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _connection.SendGlobalRequestAsync(GlobalRequestNames.CancelTcpipForward, request.ToArray(), wantReply: true, timeout.Token).ConfigureAwait(false);
+            if (ListenPath is { } path)
+            {
+                // OpenSSH PROTOCOL §2.4 sends this one without want-reply.
+                await _connection.SendGlobalRequestAsync(GlobalRequestNames.CancelStreamLocalForward, StreamLocalMessages.EncodeForwardRequest(path), wantReply: false, timeout.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                var request = new TcpipForwardRequestData { AddressToBind = AddressToBind, PortToBind = (uint)BoundPort };
+                await _connection.SendGlobalRequestAsync(GlobalRequestNames.CancelTcpipForward, request.ToArray(), wantReply: true, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is SshException or OperationCanceledException or IOException)
         {
@@ -89,15 +112,15 @@ public sealed class RemoteForward : IAsyncDisposable
         }
     }
 
-    internal string DescribeTarget() => Spec.ConnectHost is { } host
+    internal string DescribeTarget() => Spec.ConnectPath ?? (Spec.ConnectHost is { } host
         ? string.Create(CultureInfo.InvariantCulture, $"{host}:{Spec.ConnectPort}")
-        : "socks:0";
+        : "socks:0");
 }
 
 /// <summary>
 /// The client's table of active remote forwards: routes each incoming forwarded-tcpip channel (RFC 4254 §7.2) to its
-/// forward by listen port (and address when several share a port), and connects it to the local target off the
-/// connection's receive loop.
+/// forward by listen port (and address when several share a port), and each forwarded-streamlocal@openssh.com channel
+/// by listen path, and connects it to the local target (TCP or Unix socket) off the connection's receive loop.
 /// </summary>
 internal sealed class RemoteForwardTable
 {
@@ -131,12 +154,41 @@ internal sealed class RemoteForwardTable
             RemoteForward? byPort = null;
             foreach (RemoteForward f in _forwards)
             {
-                if (f.BoundPort != port) continue;
+                if (f.ListenPath is not null || f.BoundPort != port) continue;
                 if (f.AddressToBind == address) return f;
                 byPort ??= f;
             }
             return byPort;
         }
+    }
+
+    private RemoteForward? FindPath(string path)
+    {
+        lock (_forwards) return _forwards.Find(f => f.ListenPath == path);
+    }
+
+    /// <summary>Handles one forwarded-streamlocal@openssh.com open: finds the forward by path, connects its target, pumps. Refuses unknown ones.</summary>
+    public async Task HandleStreamLocalAsync(IncomingChannelOpen open, CancellationToken cancellationToken)
+    {
+        ForwardedStreamLocalOpenData data;
+        try
+        {
+            data = StreamLocalMessages.ParseForwardedOpen(open.TypeSpecificData);
+        }
+        catch (SshProtocolException)
+        {
+            await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "malformed forwarded-streamlocal request", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        RemoteForward? forward = FindPath(data.SocketPath);
+        if (forward is null)
+        {
+            // OpenSSH clientloop.c: "WARNING: Server requests forwarding for unknown path P"
+            _logger?.LogError("WARNING: Server requests forwarding for unknown path {Path}", data.SocketPath);
+            await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "unknown path", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await ConnectAndPumpAsync(open, forward, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Handles one forwarded-tcpip open: finds the forward, connects its target, pumps. Refuses unknown ones.</summary>
@@ -160,7 +212,16 @@ internal sealed class RemoteForwardTable
             await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "unknown listen_port", cancellationToken).ConfigureAwait(false);
             return;
         }
-        if (forward.Spec.ConnectHost is not { } host)
+        await ConnectAndPumpAsync(open, forward, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects the forward's target (TCP host:port or Unix path), accepts the channel and pumps; for a reverse dynamic
+    /// forward (no target, on a port or a path) serves SOCKS on the channel instead.
+    /// </summary>
+    private async Task ConnectAndPumpAsync(IncomingChannelOpen open, RemoteForward forward, CancellationToken cancellationToken)
+    {
+        if (forward.Spec.IsDynamic)
         {
             if (DynamicHandler is not { } serve)
             {
@@ -174,12 +235,15 @@ internal sealed class RemoteForwardTable
         System.Net.Sockets.Socket socket;
         try
         {
-            socket = await DirectTcpipConnector.ConnectAsync(host, forward.Spec.ConnectPort, _connectTimeout, cancellationToken).ConfigureAwait(false);
+            socket = forward.Spec.ConnectPath is { } path
+                ? await UnixSocketConnector.ConnectAsync(path, cancellationToken).ConfigureAwait(false)
+                : await DirectTcpipConnector.ConnectAsync(forward.Spec.ConnectHost!, forward.Spec.ConnectPort, _connectTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (SshChannelOpenException e)
         {
-            // OpenSSH (client side of -R): "connect_to HOST port N: failed."
-            _logger?.LogError("connect_to {Host} port {Port}: failed.", host, forward.Spec.ConnectPort);
+            // OpenSSH (client side of -R): "connect_to HOST port N: failed." / "connect_to PATH: failed."
+            if (forward.Spec.ConnectPath is { } failedPath) _logger?.LogError("connect_to {Path}: failed.", failedPath);
+            else _logger?.LogError("connect_to {Host} port {Port}: failed.", forward.Spec.ConnectHost, forward.Spec.ConnectPort);
             await open.RejectAsync(e.Reason, e.Description, cancellationToken).ConfigureAwait(false);
             return;
         }

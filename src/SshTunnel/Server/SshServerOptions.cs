@@ -72,7 +72,7 @@ public sealed class SshServerOptions
     /// <summary>Channels (of any type) open at once per connection; more opens are refused with RESOURCE_SHORTAGE (default 1024).</summary>
     public int MaxChannels { get; init; } = 1024;
 
-    /// <summary>Remote (tcpip-forward) listeners per connection (default 64).</summary>
+    /// <summary>Remote (tcpip-forward and streamlocal-forward) listeners per connection (default 64).</summary>
     public int MaxRemoteForwards { get; init; } = 64;
 
     /// <summary>Channel opens waiting for a decision (e.g. a slow direct-tcpip connect) per connection (default 64).</summary>
@@ -80,6 +80,15 @@ public sealed class SshServerOptions
 
     /// <summary>Limit for each direct-tcpip connect to its target, and for each forwarded-tcpip open to the client (default 30 s).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// StreamLocalBindMask: the umask for Unix sockets created for streamlocal-forward@openssh.com (ssh -R /path:...);
+    /// the socket file gets mode <c>0777 &amp; ~mask</c>. Default octal 0177 (0x7F): 0600, only the server's user may connect.
+    /// </summary>
+    public int StreamLocalBindMask { get; init; } = Forwarding.UnixSocketListener.DefaultBindMask;
+
+    /// <summary>StreamLocalBindUnlink: remove an existing file at a requested socket path before binding (default no, as sshd).</summary>
+    public bool StreamLocalBindUnlink { get; init; }
 
     /// <summary>Banner: text sent before authentication, or null.</summary>
     public string? Banner { get; init; }

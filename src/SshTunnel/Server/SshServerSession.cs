@@ -20,7 +20,9 @@ namespace SshTunnel.Server;
 /// <summary>
 /// One client of an <see cref="SshServer"/>: key exchange and authentication under LoginGraceTime, then the
 /// connection layer (RFC 4254) serving forwarding only: direct-tcpip (ssh -L/-D), tcpip-forward /
-/// cancel-tcpip-forward with forwarded-tcpip channels (ssh -R), and "session" channels whose shell/exec/subsystem
+/// cancel-tcpip-forward with forwarded-tcpip channels (ssh -R), their Unix-socket counterparts (OpenSSH PROTOCOL §2.4:
+/// direct-streamlocal@openssh.com, streamlocal-forward@openssh.com / cancel-streamlocal-forward@openssh.com with
+/// forwarded-streamlocal@openssh.com channels), and "session" channels whose shell/exec/subsystem
 /// requests are refused with a message, so a client that forgot -N fails clearly.
 /// </summary>
 public sealed class SshServerSession
@@ -36,6 +38,7 @@ public sealed class SshServerSession
     private readonly CancellationTokenSource _closed = new();
     private readonly string _peer;
     private readonly Dictionary<(string Address, uint Port), RemoteForwardListener> _remoteForwards = [];
+    private readonly Dictionary<string, StreamLocalForwardListener> _streamLocalForwards = new(StringComparer.Ordinal);
     private readonly object _lock = new();
     private ForwardingPolicy? _pendingPolicy;
     private ForwardingPolicy _policy = new(new ForwardingSettings { DisableForwarding = true });
@@ -92,6 +95,15 @@ public sealed class SshServerSession
         }
     }
 
+    /// <summary>The socket paths listened on for the client's streamlocal remote forwards, for diagnostics and tests.</summary>
+    public IReadOnlyList<string> RemoteForwardPaths
+    {
+        get
+        {
+            lock (_lock) return [.. _streamLocalForwards.Keys];
+        }
+    }
+
     /// <summary>Ends the session: DISCONNECT (by application) and release of its channels and listeners. Returns at once.</summary>
     public void Close() => _stop.Cancel();
 
@@ -116,12 +128,16 @@ public sealed class SshServerSession
         {
             EndAuthentication();
             RemoteForwardListener[] listeners;
+            StreamLocalForwardListener[] pathListeners;
             lock (_lock)
             {
                 listeners = [.. _remoteForwards.Values];
                 _remoteForwards.Clear();
+                pathListeners = [.. _streamLocalForwards.Values];
+                _streamLocalForwards.Clear();
             }
             foreach (RemoteForwardListener listener in listeners) await listener.DisposeAsync().ConfigureAwait(false);
+            foreach (StreamLocalForwardListener listener in pathListeners) await listener.DisposeAsync().ConfigureAwait(false);
             if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
             if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);
@@ -297,8 +313,7 @@ public sealed class SshServerSession
                     await SessionAsync(open).ConfigureAwait(false);
                     break;
                 case ChannelTypes.DirectStreamLocal:
-                    ServerLog.Info(_logger, "refused streamlocal forward for " + UserAndPeer + ": not supported");
-                    await open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed", _closed.Token).ConfigureAwait(false);
+                    await DirectStreamLocalAsync(open).ConfigureAwait(false);
                     break;
                 default:
                     ServerLog.Debug(_logger, $"refused channel type {open.ChannelType} for {UserAndPeer}");
@@ -358,6 +373,51 @@ public sealed class SshServerSession
         }
         string what = string.Create(CultureInfo.InvariantCulture, $"local forward to {host} port {port} (originator {data.OriginatorAddress} port {data.OriginatorPort})");
         await PumpAsync(socket, channel, what, "to target", "from target").ConfigureAwait(false);
+    }
+
+    /// <summary>direct-streamlocal@openssh.com (OpenSSH PROTOCOL §2.4, ssh -L ...:/path): connect to the Unix socket and pump.</summary>
+    private async Task DirectStreamLocalAsync(IncomingChannelOpen open)
+    {
+        string path;
+        try
+        {
+            path = StreamLocalMessages.ParseDirectOpen(open.TypeSpecificData).SocketPath;
+        }
+        catch (SshProtocolException e)
+        {
+            ServerLog.Info(_logger, "bad direct-streamlocal open from " + UserAndPeer + ": " + e.Message);
+            await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "open failed", _closed.Token).ConfigureAwait(false);
+            return;
+        }
+        if (!_policy.CanOpenDirectStreamLocal(out _))
+        {
+            ServerLog.Info(_logger, PolicyLog.RefusedStreamLocalForward(RemoteAddress, (uint)RemoteEndPoint.Port, path));
+            await open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed", _closed.Token).ConfigureAwait(false);
+            return;
+        }
+        Socket socket;
+        try
+        {
+            socket = await UnixSocketConnector.ConnectAsync(path, _closed.Token).ConfigureAwait(false);
+        }
+        catch (SshChannelOpenException e)
+        {
+            // sshd answers "open failed" whatever connect(2) said (ssh prints "connect failed: open failed").
+            ServerLog.Info(_logger, $"connect_to {path}: failed: {e.Description} (for {UserAndPeer})");
+            await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "open failed", _closed.Token).ConfigureAwait(false);
+            return;
+        }
+        SshChannel channel;
+        try
+        {
+            channel = await open.AcceptAsync(_closed.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        await PumpAsync(socket, channel, "streamlocal forward to " + path, "to target", "from target").ConfigureAwait(false);
     }
 
     private async Task PumpAsync(Socket socket, SshChannel channel, string what, string channelToSocketName, string socketToChannelName)
@@ -432,6 +492,10 @@ public sealed class SshServerSession
                 return await TcpipForwardAsync(request, cancellationToken).ConfigureAwait(false);
             case GlobalRequestNames.CancelTcpipForward:
                 return await CancelTcpipForwardAsync(request).ConfigureAwait(false);
+            case GlobalRequestNames.StreamLocalForward:
+                return StreamLocalForward(request);
+            case GlobalRequestNames.CancelStreamLocalForward:
+                return await CancelStreamLocalForwardAsync(request).ConfigureAwait(false);
             default:
                 ServerLog.Debug(_logger, $"refused global request {request.RequestName} for {UserAndPeer}");
                 return GlobalRequestReply.Failure;
@@ -460,7 +524,7 @@ public sealed class SshServerSession
         }
         lock (_lock)
         {
-            if (_remoteForwards.Count >= _options.MaxRemoteForwards)
+            if (_remoteForwards.Count + _streamLocalForwards.Count >= _options.MaxRemoteForwards)
             {
                 ServerLog.Info(_logger, $"refused remote forward {address} port {port} for {UserAndPeer}: more than {_options.MaxRemoteForwards} remote forwards");
                 return GlobalRequestReply.Failure;
@@ -535,6 +599,127 @@ public sealed class SshServerSession
         await listener.DisposeAsync().ConfigureAwait(false);
         ServerLog.Info(_logger, $"Remote forward {data.AddressToBind} port {listener.Port} cancelled by {UserAndPeer}");
         return GlobalRequestReply.Succeeded;
+    }
+
+    /// <summary>
+    /// streamlocal-forward@openssh.com (OpenSSH PROTOCOL §2.4, ssh -R /path:...): bind the path with StreamLocalBindMask
+    /// (and StreamLocalBindUnlink) and open a forwarded-streamlocal@openssh.com channel per connection.
+    /// </summary>
+    private GlobalRequestReply StreamLocalForward(IncomingGlobalRequest request)
+    {
+        string path;
+        try
+        {
+            path = StreamLocalForwardRequestData.Parse(request.RequestSpecificData).SocketPath;
+        }
+        catch (SshProtocolException e)
+        {
+            ServerLog.Info(_logger, "bad streamlocal-forward request from " + UserAndPeer + ": " + e.Message);
+            return GlobalRequestReply.Failure;
+        }
+        if (!_policy.CanListenStreamLocal(out string reason))
+        {
+            ServerLog.Info(_logger, $"refused streamlocal remote forward on {path} for {UserAndPeer}");
+            ServerLog.Debug(_logger, reason);
+            return GlobalRequestReply.Failure;
+        }
+        lock (_lock)
+        {
+            if (_remoteForwards.Count + _streamLocalForwards.Count >= _options.MaxRemoteForwards)
+            {
+                ServerLog.Info(_logger, $"refused remote forward {path} for {UserAndPeer}: more than {_options.MaxRemoteForwards} remote forwards");
+                return GlobalRequestReply.Failure;
+            }
+            if (_streamLocalForwards.ContainsKey(path))
+            {
+                ServerLog.Info(_logger, $"refused remote forward {path} for {UserAndPeer}: already forwarded");
+                return GlobalRequestReply.Failure;
+            }
+        }
+        StreamLocalForwardListener listener;
+        try
+        {
+            listener = StreamLocalForwardListener.Bind(path, _options.StreamLocalBindMask, _options.StreamLocalBindUnlink);
+        }
+        catch (ForwardBindException e)
+        {
+            ServerLog.Error(_logger, $"{e.Message} (remote forward for {UserAndPeer})");
+            return GlobalRequestReply.Failure;
+        }
+        lock (_lock)
+        {
+            if (_closed.IsCancellationRequested || !_streamLocalForwards.TryAdd(path, listener))
+            {
+                listener.DisposeAsync().AsTask().Forget();
+                return GlobalRequestReply.Failure;
+            }
+        }
+        listener.Start(socket => ForwardedStreamLocalConnectionAsync(listener, socket));
+        ServerLog.Info(_logger, $"Remote forward listening on {path} for {UserAndPeer}");
+        return GlobalRequestReply.Succeeded;
+    }
+
+    private async ValueTask<GlobalRequestReply> CancelStreamLocalForwardAsync(IncomingGlobalRequest request)
+    {
+        string path;
+        try
+        {
+            path = StreamLocalForwardRequestData.Parse(request.RequestSpecificData).SocketPath;
+        }
+        catch (SshProtocolException)
+        {
+            return GlobalRequestReply.Failure;
+        }
+        StreamLocalForwardListener? listener;
+        lock (_lock)
+        {
+            if (_streamLocalForwards.Remove(path, out listener) is false) return GlobalRequestReply.Failure;
+        }
+        await listener!.DisposeAsync().ConfigureAwait(false);
+        ServerLog.Info(_logger, $"Remote forward {path} cancelled by {UserAndPeer}");
+        return GlobalRequestReply.Succeeded;
+    }
+
+    /// <summary>Opens a forwarded-streamlocal@openssh.com channel (OpenSSH PROTOCOL §2.4) for a connection to a remote-forwarded socket.</summary>
+    private async Task ForwardedStreamLocalConnectionAsync(StreamLocalForwardListener listener, Socket socket)
+    {
+        SshConnection? connection = _connection;
+        if (connection is null || Interlocked.Increment(ref _channels) > _options.MaxChannels)
+        {
+            if (connection is not null) Interlocked.Decrement(ref _channels);
+            socket.Dispose();
+            return;
+        }
+        try
+        {
+            string what = "remote forward " + listener.Path;
+            SshChannel channel;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token))
+            {
+                timeout.CancelAfter(_options.ConnectTimeout);
+                try
+                {
+                    channel = await connection.OpenChannelAsync(ChannelTypes.ForwardedStreamLocal, StreamLocalMessages.EncodeForwardedOpen(listener.Path), timeout.Token).ConfigureAwait(false);
+                }
+                catch (SshChannelOpenException e)
+                {
+                    ServerLog.Info(_logger, $"{what} for {UserAndPeer}: open failed: {e.Reason}: {e.Description}");
+                    socket.Dispose();
+                    return;
+                }
+                catch (Exception e) when (e is OperationCanceledException or SshConnectionException)
+                {
+                    ServerLog.Debug(_logger, $"{what} for {UserAndPeer}: open abandoned: {e.Message}");
+                    socket.Dispose();
+                    return;
+                }
+            }
+            await PumpAsync(socket, channel, what, "to originator", "from originator").ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _channels);
+        }
     }
 
     /// <summary>Opens a forwarded-tcpip channel (RFC 4254 §7.2) to the client for a connection to a remote-forwarded port.</summary>
