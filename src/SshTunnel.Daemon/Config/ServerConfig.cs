@@ -46,7 +46,9 @@ public sealed class ServerConfig
         Forwarding = new ForwardingSettings
         {
             AllowTcpForwarding = raw.AllowTcpForwarding ?? ForwardingDirections.All,
-            AllowStreamLocalForwarding = raw.AllowStreamLocalForwarding ?? ForwardingDirections.All,
+            // Unlike sshd (default yes), the gateway runs every user as one service account, so Unix-socket forwarding
+            // would reach any socket that account can: off unless the administrator turns it on.
+            AllowStreamLocalForwarding = raw.AllowStreamLocalForwarding ?? ForwardingDirections.None,
             DisableForwarding = raw.DisableForwarding ?? false,
             GatewayPorts = raw.GatewayPorts ?? GatewayPortsMode.No,
             PermitOpen = raw.PermitOpen ?? PermitList.Any,

@@ -25,7 +25,7 @@ public class ServerConfigTests
         Assert.True(c.PasswordAuthentication);
         Assert.True(c.KbdInteractiveAuthentication);
         Assert.Equal(ForwardingDirections.All, c.Forwarding.AllowTcpForwarding);
-        Assert.Equal(ForwardingDirections.All, c.Forwarding.AllowStreamLocalForwarding);
+        Assert.Equal(ForwardingDirections.None, c.Forwarding.AllowStreamLocalForwarding); // deliberately not sshd's default: one service account serves every user
         Assert.False(c.Forwarding.DisableForwarding);
         Assert.Equal(GatewayPortsMode.No, c.Forwarding.GatewayPorts);
         Assert.True(c.Forwarding.PermitOpen.IsAny);

@@ -223,7 +223,7 @@ public sealed class StreamLocalInteropTests : IClassFixture<StreamLocalSshdFixtu
     public async Task OpenSshClient_LocalForwardToUnixPath_ThroughGateway()
     {
         await using var target = EofEchoServer.Unix(SocketPath("t.sock"));
-        await using GatewayProcess gateway = await GatewayProcess.StartAsync();
+        await using GatewayProcess gateway = await GatewayProcess.StartAsync(configLines: ["AllowStreamLocalForwarding yes"]);
         int localPort = GatewayProcess.FreePort();
         await using ChildProcess ssh = gateway.StartSsh("-v", "-N", "-o", "ExitOnForwardFailure=yes", "-L", $"127.0.0.1:{localPort}:{target.Path}");
         await ssh.WaitForStderrAsync($"Local forwarding listening on 127.0.0.1 port {localPort}");
@@ -239,7 +239,7 @@ public sealed class StreamLocalInteropTests : IClassFixture<StreamLocalSshdFixtu
     public async Task OpenSshClient_RemoteForwardFromUnixPath_ThroughGateway()
     {
         await using var target = EofEchoServer.Tcp();
-        await using GatewayProcess gateway = await GatewayProcess.StartAsync();
+        await using GatewayProcess gateway = await GatewayProcess.StartAsync(configLines: ["AllowStreamLocalForwarding yes"]);
         string listen = SocketPath("r.sock");
         await using ChildProcess ssh = gateway.StartSsh("-v", "-N", "-o", "ExitOnForwardFailure=yes", "-R", $"{listen}:127.0.0.1:{target.Port}");
         await gateway.Process.WaitForStderrAsync($"Remote forward listening on {listen}");
