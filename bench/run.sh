@@ -5,6 +5,8 @@
 #   bench/run.sh                 build sshtunnel (Release), then REPS=3 of the -L tests + setup + crypto
 #   REPS=1 bench/run.sh          quicker
 #   NO_BUILD=1 bench/run.sh      use the existing Release build
+#   R2R=1 bench/run.sh           also publish a ReadyToRun build into bench/out/r2r (gitignored) and run it as a
+#                                third implementation, "sshtunnel_r2r" (e.g. R2R=1 TESTS=setup for start-up only)
 #
 # Any bench.sh variable can be overridden from the environment (TESTS, CIPHERS, MAX_SECONDS, IPERF_T, ...).
 # Results go to bench/results/<timestamp>/ (gitignored); bench/RESULTS.md is the committed summary.
@@ -39,12 +41,22 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
 fi
 SSHTUNNEL=$CLI_DIR/sshtunnel
 [ -x "$SSHTUNNEL" ] || { echo "run.sh: $SSHTUNNEL not built" >&2; exit 1; }
+IMPL_LIST="openssh sshtunnel"
+if [ "${R2R:-0}" = 1 ]; then
+  R2R_DIR=$HERE/out/r2r
+  if [ "${NO_BUILD:-0}" != 1 ] || [ ! -x "$R2R_DIR/sshtunnel" ]; then
+    echo "run.sh: publishing a ReadyToRun build into ${R2R_DIR#$REPO/}" >&2
+    dotnet publish "$REPO/src/SshTunnel.Cli" -c Release -p:PublishReadyToRun=true -o "$R2R_DIR" -v q -nologo >&2
+  fi
+  export CLIENT_SSH_sshtunnel_r2r="$R2R_DIR/sshtunnel"
+  IMPL_LIST="$IMPL_LIST sshtunnel_r2r"
+fi
 
 AES=aes128-gcm@openssh.com
 CHACHA=chacha20-poly1305@openssh.com
 STAMP=$(date +%Y%m%d-%H%M%S)
 
-export IMPLS="openssh sshtunnel"
+export IMPLS=${IMPLS:-$IMPL_LIST}
 export CLIENT_SSH_sshtunnel="$SSHTUNNEL"
 # -L only for now: -D (socks) and -R (rfwd) are not implemented by sshtunnel yet.
 # 'par' is iperf3 -P 4 through the same -L forward, so it is included.
@@ -58,5 +70,10 @@ export MAX_SECONDS=${MAX_SECONDS:-900}
 export RESULTS_DIR=${RESULTS_DIR:-$HERE/results/$STAMP}
 
 cd "$HARNESS_DIR"
-bash "$HARNESS"
-echo "run.sh: summary in ${RESULTS_DIR#$REPO/}/summary.md" >&2
+rc=0
+bash "$HARNESS" || rc=$?
+if [ -s "$RESULTS_DIR/raw.tsv" ]; then
+  python3 "$HERE/ratios.py" "$RESULTS_DIR/raw.tsv" >"$RESULTS_DIR/ratios.md" || true
+  echo "run.sh: summary in ${RESULTS_DIR#$REPO/}/summary.md, side by side with ratios in ratios.md" >&2
+fi
+exit $rc

@@ -42,15 +42,16 @@ internal sealed class QuickAckNetworkStream : NetworkStream
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc/>
-    public override int Read(Span<byte> buffer)
+    /// <remarks>
+    /// Read(Span) is not overridden: for a derived type NetworkStream routes it through this overload (overriding
+    /// both and forwarding one to the other recurses).
+    /// </remarks>
+    public override int Read(byte[] buffer, int offset, int count)
     {
-        int read = base.Read(buffer);
+        int read = base.Read(buffer, offset, count);
         if (read > 0) AcknowledgeNow();
         return read;
     }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     private void AcknowledgeNow()
     {
