@@ -6,7 +6,8 @@
 #   REPS=1 bench/run.sh          quicker
 #   NO_BUILD=1 bench/run.sh      use the existing Release build
 #   R2R=1 bench/run.sh           also publish a ReadyToRun build into bench/out/r2r (gitignored) and run it as a
-#                                third implementation, "sshtunnel_r2r" (e.g. R2R=1 TESTS=setup for start-up only)
+#                                third implementation, "sshtunnel_r2r" (e.g. R2R=1 TESTS=setup for start-up only);
+#                                the ReadyToRun build is what `dotnet publish` ships (README), so compare setup with it
 #
 # Any bench.sh variable can be overridden from the environment (TESTS, CIPHERS, MAX_SECONDS, IPERF_T, ...).
 # Results go to bench/results/<timestamp>/ (gitignored); bench/RESULTS.md is the committed summary.
@@ -46,7 +47,7 @@ if [ "${R2R:-0}" = 1 ]; then
   R2R_DIR=$HERE/out/r2r
   if [ "${NO_BUILD:-0}" != 1 ] || [ ! -x "$R2R_DIR/sshtunnel" ]; then
     echo "run.sh: publishing a ReadyToRun build into ${R2R_DIR#$REPO/}" >&2
-    dotnet publish "$REPO/src/SshTunnel.Cli" -c Release -p:PublishReadyToRun=true -o "$R2R_DIR" -v q -nologo >&2
+    dotnet publish "$REPO/src/SshTunnel.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$R2R_DIR" -v q -nologo >&2
   fi
   export CLIENT_SSH_sshtunnel_r2r="$R2R_DIR/sshtunnel"
   IMPL_LIST="$IMPL_LIST sshtunnel_r2r"
@@ -58,9 +59,8 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 
 export IMPLS=${IMPLS:-$IMPL_LIST}
 export CLIENT_SSH_sshtunnel="$SSHTUNNEL"
-# -L only for now: -D (socks) and -R (rfwd) are not implemented by sshtunnel yet.
-# 'par' is iperf3 -P 4 through the same -L forward, so it is included.
-export TESTS=${TESTS:-raw lfwd par curl http latency setup crypto}
+# -L, -D (socks) and -R (rfwd); 'par' is iperf3 -P 4 through the same -L forward.
+export TESTS=${TESTS:-raw lfwd par curl http latency socks rfwd setup crypto}
 # aes128-gcm first: the sequential ab -c 1 test runs only for the first SMALL_CIPHERS entry.
 export CIPHERS=${CIPHERS:-$AES $CHACHA}
 export MAIN_CIPHERS=${MAIN_CIPHERS:-$AES $CHACHA}
