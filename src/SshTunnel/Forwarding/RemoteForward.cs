@@ -236,7 +236,7 @@ internal sealed class RemoteForwardTable
         if (forward is null)
         {
             // OpenSSH clientloop.c: "WARNING: Server requests forwarding for unknown path P"
-            _logger?.LogError("WARNING: Server requests forwarding for unknown path {Path}", data.SocketPath);
+            _logger?.LogError("WARNING: Server requests forwarding for unknown path {Path}", Server.ServerLog.Sanitize(data.SocketPath));
             await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "unknown path", cancellationToken).ConfigureAwait(false);
             return;
         }

@@ -261,7 +261,7 @@ public sealed class SshServerSession
     /// <summary>Runs the connection layer until the client leaves, the keepalive times out or the server stops.</summary>
     private async Task ServeAsync(TransportConnection transport)
     {
-        var connection = new SshConnection(transport, new SshConnectionOptions { MaxPendingChannelOpens = Math.Max(1, _options.MaxPendingChannelOpens) }, _logger);
+        var connection = new SshConnection(transport, new SshConnectionOptions { MaxPendingChannelOpens = Math.Max(1, _options.MaxPendingChannelOpens) }, new SanitizingLogger(_logger));
         _connection = connection;
         connection.ChannelOpenHandler = OnChannelOpenAsync;
         connection.GlobalRequestHandler = OnGlobalRequestAsync;
