@@ -141,7 +141,7 @@ internal static class Program
     }
 
     /// <summary>Host keys, PasswordFile, listen endpoints, limits and algorithms from the configuration; null (logged) when unusable.</summary>
-    private static SshServerOptions? BuildServerOptions(ServerConfig config, string stateDirectory, ILogger logger, bool generateHostKey)
+    internal static SshServerOptions? BuildServerOptions(ServerConfig config, string stateDirectory, ILogger logger, bool generateHostKey)
     {
         var hostKeys = new List<SshPrivateKey>();
         foreach (string path in config.HostKeys)
@@ -224,6 +224,10 @@ internal static class Program
             LoginGraceTime = config.LoginGraceTime,
             MaxAuthTries = config.MaxAuthTries,
             MaxStartups = new StartupLimits(config.MaxStartups.Start, config.MaxStartups.Rate, config.MaxStartups.Full),
+            PerSourceMaxStartups = config.PerSourceMaxStartups,
+            TcpKeepAlive = config.TcpKeepAlive,
+            StreamLocalBindMask = config.StreamLocalBindMask,
+            StreamLocalBindUnlink = config.StreamLocalBindUnlink,
             ClientAliveInterval = config.ClientAliveInterval,
             ClientAliveCountMax = config.ClientAliveCountMax,
             MaxSessions = config.MaxSessions,

@@ -5,7 +5,8 @@ namespace SshTunnel.Daemon;
 
 /// <summary>
 /// A logger provider writing sshd-style lines to stderr (what systemd's journal collects): informational lines as
-/// they are, others with sshd's prefixes ("fatal: ", "error: ", "debug1: ", "debug3: "). Thread-safe, one line per write.
+/// they are, others with sshd's prefixes ("fatal: ", "error: ", "debug1: ", "debug3: "). Thread-safe, one line per write
+/// (control characters in the text become '?').
 /// </summary>
 internal sealed class StderrLoggerProvider(LogLevel minimumLevel, TextWriter? output = null) : ILoggerProvider
 {
@@ -30,12 +31,25 @@ internal sealed class StderrLoggerProvider(LogLevel minimumLevel, TextWriter? ou
             LogLevel.Trace => "debug3: ",
             _ => "",
         };
-        string line = exception is null || level > LogLevel.Debug ? prefix + message : prefix + message + ": " + exception.Message;
+        string line = Sanitize(exception is null || level > LogLevel.Debug ? prefix + message : prefix + message + ": " + exception.Message);
         lock (_lock)
         {
             _output.WriteLine(line);
             _output.Flush();
         }
+    }
+
+    /// <summary>
+    /// The last line of defence for peer-controlled text (user names, hosts, request names, exception messages that
+    /// quote them): control characters become '?', so one write is one line and no terminal escape reaches the log.
+    /// </summary>
+    internal static string Sanitize(string line)
+    {
+        if (!line.Any(char.IsControl)) return line;
+        return string.Create(line.Length, line, static (span, text) =>
+        {
+            for (int i = 0; i < text.Length; i++) span[i] = char.IsControl(text[i]) ? '?' : text[i];
+        });
     }
 
     /// <summary>Maps sshd's LogLevel (and -d count) to a minimum level.</summary>

@@ -41,11 +41,16 @@ internal static class ConfigKeywords
         }
 
         // Global only.
-        foreach (string k in new[] { "port", "listenaddress", "hostkey", "logingracetime", "maxstartups", "ciphers", "macs", "kexalgorithms", "hostkeyalgorithms", "passwordfile" })
+        foreach (string k in new[] { "port", "listenaddress", "hostkey", "logingracetime", "maxstartups", "ciphers", "macs", "kexalgorithms", "hostkeyalgorithms", "passwordfile",
+            "tcpkeepalive", "persourcemaxstartups",
+            // sshd allows these two in Match; the gateway applies them server-wide, so inside Match they are an error
+            // rather than silently global.
+            "streamlocalbindmask", "streamlocalbindunlink" })
         {
             Add(k, Kind.Supported, false);
         }
         t["hostdsakey"] = t["hostkey"];
+        t["keepalive"] = t["tcpkeepalive"];
         // Allowed in Match (SSHCFG_ALL in sshd).
         foreach (string k in new[]
         {
@@ -65,14 +70,14 @@ internal static class ConfigKeywords
         foreach (string k in new[]
         {
             "usepam", "x11forwarding", "x11displayoffset", "x11uselocalhost", "xauthlocation", "printmotd", "printlastlog",
-            "acceptenv", "setenv", "subsystem", "tcpkeepalive", "keepalive", "usedns", "pidfile", "syslogfacility",
+            "acceptenv", "setenv", "subsystem", "usedns", "pidfile", "syslogfacility",
             "compression", "permittty", "permituserrc", "allowagentforwarding", "strictmodes", "ignorerhosts",
-            "ignoreuserknownhosts", "banner", "permittunnel", "streamlocalbindmask", "streamlocalbindunlink", "ipqos",
+            "ignoreuserknownhosts", "banner", "permittunnel", "ipqos",
             "rekeylimit", "versionaddendum", "modulifile", "hostbasedauthentication", "hostbasedusesnamefrompacketonly",
             "hostbasedacceptedalgorithms", "hostbasedacceptedkeytypes", "gssapiauthentication",
             "gssapicleanupcredentials", "gssapistrictacceptorcheck", "kerberosauthentication", "kerberosorlocalpasswd",
             "kerberosticketcleanup", "kerberosgetafstoken", "kerberostgtpassing", "afstokenpassing", "addressfamily",
-            "persourcemaxstartups", "persourcenetblocksize", "fingerprinthash", "exposeauthinfo", "logverbose", "rdomain",
+            "persourcenetblocksize", "fingerprinthash", "exposeauthinfo", "logverbose", "rdomain",
             "hostcertificate", "casignaturealgorithms", "securitykeyprovider", "channeltimeout",
             "unusedconnectiontimeout", "permitemptypasswords", "permituserenvironment",
         })

@@ -62,6 +62,10 @@ internal sealed class RawSettings
     public int? MaxAuthTries { get; set; }
     public int? MaxSessions { get; set; }
     public MaxStartupsSpec? MaxStartups { get; set; }
+    public int? PerSourceMaxStartups { get; set; } // int.MaxValue = "none"
+    public bool? TcpKeepAlive { get; set; }
+    public int? StreamLocalBindMask { get; set; }
+    public bool? StreamLocalBindUnlink { get; set; }
     public int? LoginGraceTime { get; set; }
     public int? ClientAliveInterval { get; set; }
     public int? ClientAliveCountMax { get; set; }

@@ -57,6 +57,10 @@ public sealed class ServerConfig
         MaxAuthTries = raw.MaxAuthTries ?? 6;
         MaxSessions = raw.MaxSessions ?? 10;
         MaxStartups = raw.MaxStartups ?? new MaxStartupsSpec(10, 30, 100);
+        PerSourceMaxStartups = raw.PerSourceMaxStartups is int perSource ? (perSource == int.MaxValue ? null : perSource) : MaxStartups.Start;
+        TcpKeepAlive = raw.TcpKeepAlive ?? true;
+        StreamLocalBindMask = raw.StreamLocalBindMask ?? 0x7F; // 0177
+        StreamLocalBindUnlink = raw.StreamLocalBindUnlink ?? false;
         LoginGraceTime = TimeSpan.FromSeconds(raw.LoginGraceTime ?? 120);
         ClientAliveInterval = TimeSpan.FromSeconds(raw.ClientAliveInterval ?? 0);
         ClientAliveCountMax = raw.ClientAliveCountMax ?? 3;
@@ -122,6 +126,21 @@ public sealed class ServerConfig
 
     /// <summary>MaxStartups (default 10:30:100).</summary>
     public MaxStartupsSpec MaxStartups { get; }
+
+    /// <summary>
+    /// PerSourceMaxStartups: unauthenticated connections at once per source address; null = "none". Unlike sshd
+    /// (default none), the default is the MaxStartups start value, so one host cannot fill every startup slot.
+    /// </summary>
+    public int? PerSourceMaxStartups { get; }
+
+    /// <summary>TCPKeepAlive (default yes): SO_KEEPALIVE on client connections.</summary>
+    public bool TcpKeepAlive { get; }
+
+    /// <summary>StreamLocalBindMask (default 0177): umask for Unix sockets of remote streamlocal forwards.</summary>
+    public int StreamLocalBindMask { get; }
+
+    /// <summary>StreamLocalBindUnlink (default no): remove an existing socket file before binding.</summary>
+    public bool StreamLocalBindUnlink { get; }
 
     /// <summary>LoginGraceTime (default 120 s; zero = no limit).</summary>
     public TimeSpan LoginGraceTime { get; }
@@ -264,6 +283,10 @@ public sealed class ServerConfig
         foreach (string u in AllowUsers) Add("allowusers", u);
         foreach (string u in DenyUsers) Add("denyusers", u);
         Add("maxstartups", MaxStartups.ToString());
+        Add("persourcemaxstartups", PerSourceMaxStartups is int n ? n.ToString(CultureInfo.InvariantCulture) : "none");
+        Add("tcpkeepalive", YesNo(TcpKeepAlive));
+        Add("streamlocalbindmask", "0" + Convert.ToString(StreamLocalBindMask, 8));
+        Add("streamlocalbindunlink", YesNo(StreamLocalBindUnlink));
         Add("permitopen", Forwarding.PermitOpen.ToString());
         Add("permitlisten", Forwarding.PermitListen.ToString());
         Add("passwordfile", PasswordFile ?? "none");

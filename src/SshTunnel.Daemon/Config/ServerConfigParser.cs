@@ -277,6 +277,44 @@ internal sealed class ServerConfigParser
                     else s.ClientAliveCountMax ??= value;
                     break;
                 }
+            case "tcpkeepalive":
+            case "streamlocalbindunlink":
+                {
+                    bool? value = ParseMultistate(Next(), Fail, ("yes", true), ("no", false));
+                    if (value is null) return;
+                    if (info.Name == "tcpkeepalive") s.TcpKeepAlive ??= value;
+                    else s.StreamLocalBindUnlink ??= value;
+                    break;
+                }
+            case "streamlocalbindmask":
+                {
+                    // servconf.c: strtol(arg, &p, 8); "Invalid StreamLocalBindMask." unless a whole octal 0..0777.
+                    string? arg = Next();
+                    if (string.IsNullOrEmpty(arg)) { Fail($"{keyword} missing argument."); return; }
+                    int mask = 0;
+                    bool valid = arg.Length <= 12 && arg.All(c => c is >= '0' and <= '7');
+                    if (valid)
+                    {
+                        foreach (char c in arg) mask = (mask * 8) + (c - '0');
+                        valid = mask <= 0x1FF;
+                    }
+                    if (!valid) { Fail($"Invalid {keyword}."); return; }
+                    s.StreamLocalBindMask ??= mask;
+                    break;
+                }
+            case "persourcemaxstartups":
+                {
+                    string? arg = Next();
+                    if (string.IsNullOrEmpty(arg)) { Fail($"{keyword} missing argument."); return; }
+                    int value = int.MaxValue;
+                    if (arg != "none")
+                    {
+                        string? error = ParseInt(arg, out value);
+                        if (error is not null) { Fail($"{keyword} integer value {error}."); return; }
+                    }
+                    s.PerSourceMaxStartups ??= value;
+                    break;
+                }
             case "pubkeyauthentication":
             case "passwordauthentication":
             case "kbdinteractiveauthentication":

@@ -56,8 +56,9 @@ public sealed class RemoteForward : IAsyncDisposable
     {
         if (spec.ListenPath is { } path)
         {
-            GlobalRequestReply pathReply = await connection.SendGlobalRequestAsync(GlobalRequestNames.StreamLocalForward,
-                StreamLocalMessages.EncodeForwardRequest(path), wantReply: true, cancellationToken).ConfigureAwait(false);
+            GlobalRequestReply pathReply = await RequestAsync(connection, GlobalRequestNames.StreamLocalForward,
+                StreamLocalMessages.EncodeForwardRequest(path), granted => connection.SendGlobalRequestAsync(GlobalRequestNames.CancelStreamLocalForward,
+                    StreamLocalMessages.EncodeForwardRequest(path), wantReply: false, CancellationToken.None), cancellationToken).ConfigureAwait(false);
             if (!pathReply.Success) throw new SshRequestRejectedException($"remote port forwarding failed for listen path {path}");
             var pathForward = new RemoteForward(connection, table, spec, "", 0);
             table.Add(pathForward);
@@ -65,7 +66,23 @@ public sealed class RemoteForward : IAsyncDisposable
         }
         string address = AddressToBindFor(spec);
         var request = new TcpipForwardRequestData { AddressToBind = address, PortToBind = (uint)spec.ListenPort };
-        GlobalRequestReply reply = await connection.SendGlobalRequestAsync(GlobalRequestNames.TcpipForward, request.ToArray(), wantReply: true, cancellationToken).ConfigureAwait(false);
+        GlobalRequestReply reply = await RequestAsync(connection, GlobalRequestNames.TcpipForward, request.ToArray(), granted =>
+        {
+            uint bound = request.PortToBind;
+            if (bound == 0)
+            {
+                try
+                {
+                    bound = TcpipForwardResponseData.Parse(granted.ResponseData).PortBound;
+                }
+                catch (SshProtocolException)
+                {
+                    return Task.CompletedTask; // no port to cancel
+                }
+            }
+            var cancel = new TcpipForwardRequestData { AddressToBind = address, PortToBind = bound };
+            return connection.SendGlobalRequestAsync(GlobalRequestNames.CancelTcpipForward, cancel.ToArray(), wantReply: true, CancellationToken.None);
+        }, cancellationToken).ConfigureAwait(false);
         if (!reply.Success)
         {
             throw new SshRequestRejectedException($"remote port forwarding failed for listen port {spec.ListenPort}");
@@ -85,6 +102,41 @@ public sealed class RemoteForward : IAsyncDisposable
         var forward = new RemoteForward(connection, table, spec, address, port);
         table.Add(forward);
         return forward;
+    }
+
+    /// <summary>
+    /// Sends a forward request and waits for its reply. If <paramref name="cancellationToken"/> ends the wait, the
+    /// request is still on the wire: should the server later grant it, <paramref name="cancelGranted"/> sends the
+    /// matching cancel request (best effort) so no listener is left that nobody uses.
+    /// </summary>
+    private static async Task<GlobalRequestReply> RequestAsync(SshConnection connection, string requestName, byte[] data,
+        Func<GlobalRequestReply, Task> cancelGranted, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Not cancellable itself: the reply must be observed even when the caller stops waiting.
+        Task<GlobalRequestReply> pending = connection.SendGlobalRequestAsync(requestName, data, wantReply: true, CancellationToken.None);
+        try
+        {
+            return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = CancelIfGrantedAsync(pending, cancelGranted);
+            throw;
+        }
+    }
+
+    private static async Task CancelIfGrantedAsync(Task<GlobalRequestReply> pending, Func<GlobalRequestReply, Task> cancelGranted)
+    {
+        try
+        {
+            GlobalRequestReply reply = await pending.ConfigureAwait(false);
+            if (reply.Success) await cancelGranted(reply).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SshException or OperationCanceledException or IOException or TimeoutException)
+        {
+            // the connection is gone: nothing to cancel
+        }
     }
 
     /// <summary>Sends "cancel-tcpip-forward" (best effort) and stops accepting its channels.</summary>
@@ -184,7 +236,7 @@ internal sealed class RemoteForwardTable
         if (forward is null)
         {
             // OpenSSH clientloop.c: "WARNING: Server requests forwarding for unknown path P"
-            _logger?.LogError("WARNING: Server requests forwarding for unknown path {Path}", data.SocketPath);
+            _logger?.LogError("WARNING: Server requests forwarding for unknown path {Path}", Server.ServerLog.Sanitize(data.SocketPath));
             await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "unknown path", cancellationToken).ConfigureAwait(false);
             return;
         }

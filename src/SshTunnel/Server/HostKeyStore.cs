@@ -29,7 +29,10 @@ public static class HostKeyStore
     /// <exception cref="SshKeyFileException">The existing file is not a valid private key.</exception>
     /// <exception cref="IOException">The directory or file cannot be created or read.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission for the directory or file.</exception>
-    public static SshPrivateKey LoadOrCreate(string directory, out bool created)
+    public static SshPrivateKey LoadOrCreate(string directory, out bool created) => LoadOrCreate(directory, out created, beforeMove: null);
+
+    /// <summary><see cref="LoadOrCreate(string, out bool)"/> with a hook run just before the temp file is moved into place (tests: lose the race).</summary>
+    internal static SshPrivateKey LoadOrCreate(string directory, out bool created, Action? beforeMove)
     {
         ArgumentNullException.ThrowIfNull(directory);
         string path = Path.Combine(directory, DefaultFileName);
@@ -41,30 +44,46 @@ public static class HostKeyStore
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
         else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Ed25519PrivateKey key = Ed25519PrivateKey.Generate();
+        string temp = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + "-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
         try
         {
             string comment = "sshtunneld@" + Environment.MachineName;
             string text = FormatOpenSshPrivateKey(key, comment);
-            string temp = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
             WriteFile(temp, text, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            beforeMove?.Invoke();
             File.Move(temp, path, overwrite: false);
             WriteFile(path + ".pub", key.PublicKey.ToOpenSshString() + " " + comment + "\n",
                 UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
         catch (IOException) when (File.Exists(path))
         {
-            // Another process created it first: use theirs.
+            // Another process created it first: use theirs, and leave no copy of our private key behind.
+            DeleteQuietly(temp);
             key.Dispose();
             created = false;
             return PrivateKeyFile.Load(path);
         }
         catch
         {
+            DeleteQuietly(temp);
             key.Dispose();
             throw;
         }
         created = true;
         return key;
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more we can do; the file is mode 0600 in a 0700 directory.
+        }
     }
 
     private static void WriteFile(string path, string text, UnixFileMode mode)

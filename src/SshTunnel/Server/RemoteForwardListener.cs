@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 
 namespace SshTunnel.Server;
 
@@ -84,54 +85,46 @@ internal sealed class RemoteForwardListener : IAsyncDisposable
         throw last ?? new SocketException((int)SocketError.AddressNotAvailable);
     }
 
-    /// <summary>Starts the accept loops; <paramref name="onAccepted"/> owns each accepted socket (and keeps it past this listener's disposal).</summary>
-    public void Start(Func<Socket, Task> onAccepted)
+    /// <summary>
+    /// Starts the accept loops (see <see cref="AcceptLoop"/>: failed accepts are logged to <paramref name="logger"/> and
+    /// retried); <paramref name="onAccepted"/> owns each accepted socket (and keeps it past this listener's disposal).
+    /// </summary>
+    public void Start(Func<Socket, Task> onAccepted, ILogger logger)
     {
         using (ExecutionContext.SuppressFlow())
         {
-            foreach (Socket socket in _sockets) _loops.Add(Task.Run(() => AcceptLoopAsync(socket, onAccepted)));
+            foreach (Socket socket in _sockets)
+            {
+                _loops.Add(Task.Run(() => AcceptLoop.RunAsync(socket, accepted =>
+                {
+                    try
+                    {
+                        accepted.NoDelay = true;
+                    }
+                    catch (SocketException)
+                    {
+                        // already reset; the forward will see it
+                    }
+                    Dispatch(accepted, onAccepted);
+                }, logger, _stop.Token)));
+            }
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, Func<Socket, Task> onAccepted)
+    /// <summary>Runs <paramref name="onAccepted"/> on its own task; the socket is closed if it fails.</summary>
+    internal static void Dispatch(Socket accepted, Func<Socket, Task> onAccepted)
     {
-        CancellationToken token = _stop.Token;
-        while (!token.IsCancellationRequested)
+        _ = Task.Run(async () =>
         {
-            Socket accepted;
             try
             {
-                accepted = await listener.AcceptAsync(token).ConfigureAwait(false);
+                await onAccepted(accepted).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception)
             {
-                return;
+                accepted.Dispose();
             }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
-            {
-                continue;
-            }
-            catch (SocketException)
-            {
-                return;
-            }
-            accepted.NoDelay = true;
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await onAccepted(accepted).ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    accepted.Dispose();
-                }
-            }, CancellationToken.None);
-        }
+        }, CancellationToken.None);
     }
 
     /// <summary>Stops listening (connections already forwarded go on until their channel closes).</summary>

@@ -11,7 +11,7 @@ namespace SshTunnel.Server;
 /// <summary>
 /// An SSH server for forwarding only (RFC 4251-4254), speaking to any standard client (OpenSSH, PuTTY, paramiko):
 /// listens on <see cref="SshServerOptions.ListenEndPoints"/>, drops excess unauthenticated connections as sshd's
-/// MaxStartups does, and runs one <see cref="SshServerSession"/> per client.
+/// MaxStartups and PerSourceMaxStartups do, and runs one <see cref="SshServerSession"/> per client.
 /// </summary>
 public sealed class SshServer : IAsyncDisposable
 {
@@ -19,6 +19,7 @@ public sealed class SshServer : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<SshServerSession, Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<IPAddress, int> _perSource = [];
     private SshServerOptions _options;
     private int _unauthenticated;
     private long _connectionNumber;
@@ -109,46 +110,61 @@ public sealed class SshServer : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync(Socket listener)
+    private Task AcceptLoopAsync(Socket listener) => AcceptLoop.RunAsync(listener, OnAccepted, Logger, _stopping.Token);
+
+    private void OnAccepted(Socket socket)
     {
-        CancellationToken token = _stopping.Token;
-        while (!token.IsCancellationRequested)
+        IPEndPoint remote;
+        IPEndPoint local;
+        try
         {
-            Socket socket;
-            try
-            {
-                socket = await listener.AcceptAsync(token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.TooManyOpenSockets)
-            {
-                ServerLog.Debug(Logger, "accept: " + e.Message);
-                if (e.SocketErrorCode == SocketError.TooManyOpenSockets) await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-                continue;
-            }
-            catch (SocketException e)
-            {
-                ServerLog.Error(Logger, "accept failed: " + e.Message);
-                return;
-            }
-            var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            var local = (IPEndPoint)socket.LocalEndPoint!;
-            long number = Interlocked.Increment(ref _connectionNumber);
-            if (ShouldDrop(Options.MaxStartups))
-            {
-                ServerLog.Info(Logger, string.Create(CultureInfo.InvariantCulture,
-                    $"drop connection #{number} from [{remote.Address}]:{remote.Port} on [{local.Address}]:{local.Port} past MaxStartups"));
-                socket.Dispose();
-                continue;
-            }
+            remote = (IPEndPoint)socket.RemoteEndPoint!;
+            local = (IPEndPoint)socket.LocalEndPoint!;
+        }
+        catch (SocketException)
+        {
+            socket.Dispose(); // reset before we looked at it
+            return;
+        }
+        long number = Interlocked.Increment(ref _connectionNumber);
+        SshServerOptions options = Options;
+        string? drop = ShouldDrop(options.MaxStartups) ? "past MaxStartups"
+            : IsSourceFull(remote.Address, options.PerSourceMaxStartups) ? "past per-source limit"
+            : null;
+        if (drop is not null)
+        {
+            ServerLog.Info(Logger, string.Create(CultureInfo.InvariantCulture,
+                $"drop connection #{number} from [{remote.Address}]:{remote.Port} on [{local.Address}]:{local.Port} {drop}"));
+            socket.Dispose();
+            return;
+        }
+        ConfigureAcceptedSocket(socket, options);
+        ServerLog.Debug(Logger, string.Create(CultureInfo.InvariantCulture, $"Connection from {remote.Address} port {remote.Port} on {local.Address} port {local.Port}"));
+        StartSession(new NetworkStream(socket, ownsSocket: true), remote, local);
+    }
+
+    /// <summary>TCP_NODELAY, and SO_KEEPALIVE per <see cref="SshServerOptions.TcpKeepAlive"/> (sshd's TCPKeepAlive).</summary>
+    internal static void ConfigureAcceptedSocket(Socket socket, SshServerOptions options)
+    {
+        try
+        {
             socket.NoDelay = true;
-            ServerLog.Debug(Logger, string.Create(CultureInfo.InvariantCulture, $"Connection from {remote.Address} port {remote.Port} on {local.Address} port {local.Port}"));
-            StartSession(new NetworkStream(socket, ownsSocket: true), remote, local);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, options.TcpKeepAlive);
+        }
+        catch (SocketException)
+        {
+            // The peer is already gone; the session will notice.
         }
     }
+
+    /// <summary>PerSourceMaxStartups: the source already has <paramref name="limit"/> unauthenticated connections.</summary>
+    private bool IsSourceFull(IPAddress address, int? limit)
+    {
+        if (limit is not { } max) return false;
+        lock (_perSource) return _perSource.GetValueOrDefault(SourceKey(address)) >= max;
+    }
+
+    private static IPAddress SourceKey(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     /// <summary>sshd's drop_connection(): random early drop between start and full unauthenticated connections.</summary>
     private bool ShouldDrop(StartupLimits limits)
@@ -183,6 +199,8 @@ public sealed class SshServer : IAsyncDisposable
     private (SshServerSession Session, Task Run) StartSession(Stream stream, IPEndPoint remote, IPEndPoint? local)
     {
         Interlocked.Increment(ref _unauthenticated);
+        IPAddress source = SourceKey(remote.Address);
+        lock (_perSource) _perSource[source] = _perSource.GetValueOrDefault(source) + 1;
         var session = new SshServerSession(this, Options, stream, remote, local);
         Task run;
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -207,7 +225,18 @@ public sealed class SshServer : IAsyncDisposable
         return (session, run);
     }
 
-    internal void OnAuthenticationEnded() => Interlocked.Decrement(ref _unauthenticated);
+    /// <summary>Called once per session when it authenticates or ends unauthenticated: frees its MaxStartups slots.</summary>
+    internal void OnAuthenticationEnded(IPAddress remoteAddress)
+    {
+        Interlocked.Decrement(ref _unauthenticated);
+        IPAddress source = SourceKey(remoteAddress);
+        lock (_perSource)
+        {
+            int left = _perSource.GetValueOrDefault(source) - 1;
+            if (left > 0) _perSource[source] = left;
+            else _perSource.Remove(source);
+        }
+    }
 
     /// <summary>
     /// Stops accepting, closes every session (DISCONNECT by application; forwards end) and waits for them to finish.

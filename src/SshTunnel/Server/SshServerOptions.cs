@@ -60,6 +60,17 @@ public sealed class SshServerOptions
     /// <summary>MaxStartups: random early drop of connections not yet authenticated.</summary>
     public StartupLimits MaxStartups { get; init; } = StartupLimits.Default;
 
+    /// <summary>
+    /// PerSourceMaxStartups: unauthenticated connections allowed at once from one source address (IPv4-mapped IPv6
+    /// counts as IPv4); more are dropped ("drop connection #N from [A]:P on [L]:P past per-source limit"), so one host
+    /// cannot take every <see cref="MaxStartups"/> slot. Null = no per-source limit (sshd's default "none"). Default 10,
+    /// the start value of the default MaxStartups: a gateway is more exposed than a typical sshd.
+    /// </summary>
+    public int? PerSourceMaxStartups { get; init; } = StartupLimits.Default.Start;
+
+    /// <summary>TCPKeepAlive: set SO_KEEPALIVE on accepted connections so dead peers are noticed (default true, as sshd).</summary>
+    public bool TcpKeepAlive { get; init; } = true;
+
     /// <summary>ClientAliveInterval: send keepalive@openssh.com after this much silence; <see cref="TimeSpan.Zero"/> = off.</summary>
     public TimeSpan ClientAliveInterval { get; init; }
 

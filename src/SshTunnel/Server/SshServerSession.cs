@@ -147,7 +147,7 @@ public sealed class SshServerSession
 
     private void EndAuthentication()
     {
-        if (Interlocked.Exchange(ref _authenticationEnded, 1) == 0) _server.OnAuthenticationEnded();
+        if (Interlocked.Exchange(ref _authenticationEnded, 1) == 0) _server.OnAuthenticationEnded(RemoteEndPoint.Address);
     }
 
     /// <summary>Key exchange and authentication under LoginGraceTime; null when the client did not get in (logged).</summary>
@@ -261,7 +261,7 @@ public sealed class SshServerSession
     /// <summary>Runs the connection layer until the client leaves, the keepalive times out or the server stops.</summary>
     private async Task ServeAsync(TransportConnection transport)
     {
-        var connection = new SshConnection(transport, new SshConnectionOptions { MaxPendingChannelOpens = Math.Max(1, _options.MaxPendingChannelOpens) }, _logger);
+        var connection = new SshConnection(transport, new SshConnectionOptions { MaxPendingChannelOpens = Math.Max(1, _options.MaxPendingChannelOpens) }, new SanitizingLogger(_logger));
         _connection = connection;
         connection.ChannelOpenHandler = OnChannelOpenAsync;
         connection.GlobalRequestHandler = OnGlobalRequestAsync;
@@ -563,7 +563,7 @@ public sealed class SshServerSession
                 return GlobalRequestReply.Failure;
             }
         }
-        listener.Start(socket => ForwardedConnectionAsync(listener, socket));
+        listener.Start(socket => ForwardedConnectionAsync(listener, socket), _logger);
         ServerLog.Info(_logger, $"Remote forward listening on {string.Join(", ", listener.EndPoints)} for {UserAndPeer} (requested {address} port {port})");
         if (port != 0) return GlobalRequestReply.Succeeded;
         byte[] response = new byte[4];
@@ -654,7 +654,7 @@ public sealed class SshServerSession
                 return GlobalRequestReply.Failure;
             }
         }
-        listener.Start(socket => ForwardedStreamLocalConnectionAsync(listener, socket));
+        listener.Start(socket => ForwardedStreamLocalConnectionAsync(listener, socket), _logger);
         ServerLog.Info(_logger, $"Remote forward listening on {path} for {UserAndPeer}");
         return GlobalRequestReply.Succeeded;
     }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using SshTunnel.Forwarding;
 
 namespace SshTunnel.Server;
@@ -28,22 +29,15 @@ internal sealed class StreamLocalForwardListener : IAsyncDisposable
     public static StreamLocalForwardListener Bind(string path, int bindMask, bool unlinkFirst) =>
         new(path, UnixSocketListener.Bind(path, bindMask, unlinkFirst));
 
-    /// <summary>Starts accepting; <paramref name="onAccepted"/> owns each accepted socket (and keeps it past this listener's disposal).</summary>
-    public void Start(Func<Socket, Task> onAccepted)
+    /// <summary>
+    /// Starts accepting (see <see cref="AcceptLoop"/>: failed accepts are logged to <paramref name="logger"/> and
+    /// retried); <paramref name="onAccepted"/> owns each accepted socket (and keeps it past this listener's disposal).
+    /// </summary>
+    public void Start(Func<Socket, Task> onAccepted, ILogger logger)
     {
         using (ExecutionContext.SuppressFlow())
         {
-            _loop = Task.Run(() => ForwardListener.AcceptLoopAsync(_socket, async accepted =>
-            {
-                try
-                {
-                    await Task.Run(() => onAccepted(accepted)).ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    accepted.Dispose();
-                }
-            }, _ => _stop.Cancel(), _stop.Token));
+            _loop = Task.Run(() => AcceptLoop.RunAsync(_socket, accepted => RemoteForwardListener.Dispatch(accepted, onAccepted), logger, _stop.Token));
         }
     }
 

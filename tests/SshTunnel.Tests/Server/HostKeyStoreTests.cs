@@ -36,4 +36,30 @@ public sealed class HostKeyStoreTests
         Assert.Throws<SshKeyFileException>(() => HostKeyStore.LoadOrCreate(directory, out _));
         Directory.Delete(directory, true);
     }
+
+    [Fact]
+    public void LoadOrCreate_LosesTheRace_UsesTheOtherKey_AndLeavesNoTempFile()
+    {
+        string directory = GatewayProcess.NewDirectory();
+        string other = GatewayProcess.NewDirectory();
+        using SshPrivateKey theirs = HostKeyStore.LoadOrCreate(other, out _);
+        string path = Path.Combine(directory, HostKeyStore.DefaultFileName);
+        // Another process finishes first: its key appears between our temp write and our move.
+        using SshPrivateKey loaded = HostKeyStore.LoadOrCreate(directory, out bool created,
+            () => File.Copy(Path.Combine(other, HostKeyStore.DefaultFileName), path));
+        Assert.False(created);
+        Assert.Equal(theirs.PublicKey, loaded.PublicKey);
+        Assert.Equal([HostKeyStore.DefaultFileName], Directory.GetFiles(directory).Select(Path.GetFileName));
+        Directory.Delete(directory, true);
+        Directory.Delete(other, true);
+    }
+
+    [Fact]
+    public void LoadOrCreate_FailsAfterWritingTemp_DeletesTemp()
+    {
+        string directory = GatewayProcess.NewDirectory();
+        Assert.Throws<InvalidOperationException>(() => HostKeyStore.LoadOrCreate(directory, out _, () => throw new InvalidOperationException("boom")));
+        Assert.Empty(Directory.GetFiles(directory));
+        Directory.Delete(directory, true);
+    }
 }
