@@ -9,6 +9,7 @@
 #                                third implementation, "sshtunnel_r2r" (e.g. R2R=1 TESTS=setup for start-up only);
 #                                the ReadyToRun build is what `dotnet publish` ships (README), so compare setup with it
 #
+# With socks in TESTS, bench/socksrate.py then measures the -D new-connection rate (SOCKSRATE=0 skips it).
 # Any bench.sh variable can be overridden from the environment (TESTS, CIPHERS, MAX_SECONDS, IPERF_T, ...).
 # Results go to bench/results/<timestamp>/ (gitignored); bench/RESULTS.md is the committed summary.
 set -euo pipefail
@@ -75,5 +76,14 @@ bash "$HARNESS" || rc=$?
 if [ -s "$RESULTS_DIR/raw.tsv" ]; then
   python3 "$HERE/ratios.py" "$RESULTS_DIR/raw.tsv" >"$RESULTS_DIR/ratios.md" || true
   echo "run.sh: summary in ${RESULTS_DIR#$REPO/}/summary.md, side by side with ratios in ratios.md" >&2
+fi
+# -D new-connection rate (issue 4; the harness has no ab-like test through SOCKS): bench/socksrate.py, same clients,
+# against its own throwaway sshd. SOCKSRATE=0 skips it; SOCKSRATE_ARGS is passed on (see its --help).
+if [ "${SOCKSRATE:-1}" = 1 ] && [[ " $TESTS " == *" socks "* ]]; then
+  sr_impls=(--impl "openssh=ssh" --impl "sshtunnel=$SSHTUNNEL")
+  [ -n "${CLIENT_SSH_sshtunnel_r2r:-}" ] && sr_impls+=(--impl "sshtunnel_r2r=$CLIENT_SSH_sshtunnel_r2r")
+  # shellcheck disable=SC2086
+  python3 "$HERE/socksrate.py" --gateway-sh "$HARNESS_DIR/gateway.sh" "${sr_impls[@]}" --out "$RESULTS_DIR/socksrate.md" \
+    ${SOCKSRATE_ARGS:-} || rc=$?
 fi
 exit $rc
