@@ -52,6 +52,14 @@ public sealed class ChannelStream : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         => _channel.ReadAsync(buffer, _extended, cancellationToken);
 
+    /// <summary>
+    /// Read for the forwarding pump: when it has to wait, the caller's continuation runs synchronously on the
+    /// connection's receive loop as data arrives (no thread-pool hop). The caller's continuation must never block
+    /// the thread (see <see cref="SshChannel.ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/>).
+    /// </summary>
+    internal ValueTask<int> ReadInlineAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        => _channel.ReadAsync(buffer, _extended, inlineContinuation: true, cancellationToken);
+
     /// <inheritdoc/>
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -139,8 +139,15 @@ internal sealed class SshChannel
     }
 
     /// <summary>SSH_MSG_CHANNEL_DATA (<paramref name="extended"/> false) or stderr extended data.</summary>
+    /// <remarks>
+    /// The reader is woken after the lock is released. A reader armed for it (<see cref="ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/> with
+    /// inlineContinuation, used only by the forwarding pump) resumes right here on the receive loop: this saves a
+    /// thread-pool hop (a futex wake and context switch) per packet.
+    /// </remarks>
     internal void OnData(ReadOnlySpan<byte> data, bool extended)
     {
+        AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
+        bool wake;
         lock (_lock)
         {
             ThrowIfNotOpenForReceive("data");
@@ -149,17 +156,20 @@ internal sealed class SshChannel
             {
                 return; // we closed: discard (the peer may not have seen our CLOSE yet)
             }
-            if (extended)
-            {
-                _extendedData.Append(data);
-                _extendedDataSignal.Set();
-            }
-            else
-            {
-                _data.Append(data);
-                _dataSignal.Set();
-            }
+            (extended ? _extendedData : _data).Append(data);
+            wake = signal.TryClaim();
         }
+        if (wake) signal.Complete(allowInline: true);
+    }
+
+    /// <summary>Claims both readers' waits; call under the lock, then <see cref="WakeReaders"/> outside it.</summary>
+    private (bool Data, bool Extended) ClaimReaders() => (_dataSignal.TryClaim(), _extendedDataSignal.TryClaim());
+
+    /// <summary>Wakes the readers claimed by <see cref="ClaimReaders"/>, on the thread pool (EOF, close and failures are rare; not worth inlining).</summary>
+    private void WakeReaders((bool Data, bool Extended) claimed)
+    {
+        if (claimed.Data) _dataSignal.Complete(allowInline: false);
+        if (claimed.Extended) _extendedDataSignal.Complete(allowInline: false);
     }
 
     /// <summary>Extended data of a type we don't keep: account for it and give the window back at once.</summary>
@@ -186,27 +196,29 @@ internal sealed class SshChannel
     /// <summary>SSH_MSG_CHANNEL_EOF.</summary>
     internal void OnEof()
     {
+        (bool, bool) claimed;
         lock (_lock)
         {
             ThrowIfNotOpenForReceive("EOF");
             _eofReceived = true;
-            _dataSignal.Set();
-            _extendedDataSignal.Set();
+            claimed = ClaimReaders();
         }
+        WakeReaders(claimed);
     }
 
     /// <summary>SSH_MSG_CHANNEL_CLOSE: answer with CLOSE if we haven't sent one, then release the id.</summary>
     internal void OnClose()
     {
         bool mustReply;
+        (bool, bool) claimed;
         lock (_lock)
         {
             if (_state != State.Open || _closeReceived) throw new SshProtocolException($"channel {LocalChannelId}: unexpected CLOSE");
             _closeReceived = true;
             mustReply = !_closeSent;
-            _dataSignal.Set();
-            _extendedDataSignal.Set();
+            claimed = ClaimReaders();
         }
+        WakeReaders(claimed);
         var closed = new IOException($"channel {LocalChannelId}: closed by the peer");
         _sendWindow.Fail(closed);
         FailPendingRequests(closed);
@@ -342,13 +354,14 @@ internal sealed class SshChannel
     internal void OnConnectionFailed(Exception reason)
     {
         var failure = new IOException($"channel {LocalChannelId}: {reason.Message}", reason);
+        (bool, bool) claimed;
         lock (_lock)
         {
             _failure ??= failure;
             _released = true;
-            _dataSignal.Set();
-            _extendedDataSignal.Set();
+            claimed = ClaimReaders();
         }
+        WakeReaders(claimed);
         _openCompletion.TrySetException(reason);
         _sendWindow.Fail(failure);
         FailPendingRequests(failure);
@@ -401,7 +414,17 @@ internal sealed class SshChannel
     /// <summary>Reads data (or stderr when <paramref name="extended"/>); returns 0 after EOF or CLOSE from the peer.</summary>
     /// <exception cref="ObjectDisposedException">The channel was closed locally.</exception>
     /// <exception cref="IOException">The connection ended before EOF.</exception>
-    public async ValueTask<int> ReadAsync(Memory<byte> buffer, bool extended, CancellationToken cancellationToken)
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, bool extended, CancellationToken cancellationToken)
+        => ReadAsync(buffer, extended, inlineContinuation: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadAsync(Memory{byte}, bool, CancellationToken)"/>. With <paramref name="inlineContinuation"/>,
+    /// a read that has to wait is completed on the receive loop's thread when data arrives, and the caller's
+    /// continuation runs there synchronously up to its next incomplete await. Only for callers whose continuation
+    /// never blocks the thread (no synchronous I/O, no waiting on locks or tasks): the forwarding pump, which only
+    /// awaits asynchronous socket sends (a slow local peer makes <c>SendAsync</c> pend, it does not block).
+    /// </summary>
+    internal async ValueTask<int> ReadAsync(Memory<byte> buffer, bool extended, bool inlineContinuation, CancellationToken cancellationToken)
     {
         if (buffer.IsEmpty) return 0;
         AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
@@ -424,7 +447,7 @@ internal sealed class SshChannel
                     if (_eofReceived || _closeReceived) return 0;
                     if (_failure is not null) throw _failure;
                     cancellationToken.ThrowIfCancellationRequested();
-                    token = signal.Arm();
+                    token = signal.Arm(inlineContinuation);
                     goto Wait;
                 }
             }
@@ -435,7 +458,9 @@ internal sealed class SshChannel
             using (cancellationToken.UnsafeRegister(static (state, ct) =>
             {
                 var (channel, s) = ((SshChannel, AsyncSignal))state!;
-                lock (channel._lock) s.Cancel(ct);
+                bool claimed;
+                lock (channel._lock) claimed = s.TryClaim();
+                if (claimed) s.CompleteCanceled(ct);
             }, (this, signal)))
             {
                 await signal.WaitAsync(token).ConfigureAwait(false);
@@ -557,14 +582,15 @@ internal sealed class SshChannel
     {
         if (byApplication)
         {
+            (bool, bool) claimed;
             lock (_lock)
             {
                 _disposed = true;
                 _data.Clear();
                 _extendedData.Clear();
-                _dataSignal.Set();
-                _extendedDataSignal.Set();
+                claimed = ClaimReaders();
             }
+            WakeReaders(claimed);
             _sendWindow.Fail(new ObjectDisposedException(nameof(ChannelStream), $"channel {LocalChannelId} is closed"));
         }
         await _sendLock.WaitAsync().ConfigureAwait(false);

@@ -237,7 +237,26 @@ internal sealed class SshConnection : IAsyncDisposable
             InitialWindowSize = _options.ReceiveWindowSize,
             MaximumPacketSize = _options.MaximumPacketSize,
         }.Write(ref writer);
-        await _transport.SendAsync(writer.ToPacket(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _transport.SendAsync(writer.ToPacket(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The confirmation was not queued (cancelled, or the connection is gone): the peer never learns our id,
+            // so drop the channel and, if the connection still stands, answer the open with a failure instead.
+            ReleaseChannel(channel);
+            channel.OnConnectionFailed(ex);
+            try
+            {
+                _transport.SendControl(CreateOpenFailure(open.SenderChannel, ChannelOpenFailureReason.ConnectFailed, "open failed"));
+            }
+            catch (SshConnectionException)
+            {
+                // Connection gone: nothing to answer.
+            }
+            throw;
+        }
         return channel;
     }
 

@@ -98,11 +98,18 @@ internal static class StreamPump
     private static async Task ChannelToSocketAsync(Stream channel, Socket socket, int bufferSize, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        ChannelStream? channelStream = channel as ChannelStream;
         try
         {
             while (true)
             {
-                int read = await channel.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
+                // A ChannelStream read resumes this loop on the connection's receive loop (no thread-pool hop per
+                // packet). That is safe only because nothing below blocks the thread: Socket.SendAsync to a slow
+                // local peer pends (the receive loop goes on with other channels; this one's window then stops the
+                // peer), it never blocks. Keep it that way: no synchronous I/O or waits in this loop.
+                int read = channelStream is not null
+                    ? await channelStream.ReadInlineAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false)
+                    : await channel.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
                 int sent = 0;
                 while (sent < read)

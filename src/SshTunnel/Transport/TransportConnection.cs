@@ -61,6 +61,13 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
+            // An idle send loop resumes on the sender's thread, inside TryWrite, instead of waiting for a thread-pool
+            // worker to wake (with the CLI's inline socket completions the sender is the epoll thread, which is not a
+            // pool thread, so every wake-up was a futex wake of a sleeping worker: +30-50 us per round trip).
+            // Safe because the loop never blocks the thread: it awaits the write lock, the kex gate and the socket
+            // flush asynchronously (a slow peer makes the flush pend and the loop resumes later on its own), and no
+            // caller of SendAsync, SendControl or Abort holds a monitor lock.
+            AllowSynchronousContinuations = true,
         });
         RemoteVersion = "";
     }
@@ -399,14 +406,34 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         return packet;
     }
 
+    /// <summary>Largest payload, in bytes, that an idle send loop writes on the sender's thread (see <see cref="SendLoopAsync"/>).</summary>
+    private const int InlineSendMaxPayload = 8 * 1024;
+
     /// <summary>The one send loop: drains the queue into the output in batches, honouring the key exchange gate.</summary>
     private async Task SendLoopAsync()
     {
         ChannelReader<Packet> reader = _sendQueue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
+                ValueTask<bool> wait = reader.WaitToReadAsync();
+                if (wait.IsCompleted)
+                {
+                    if (!wait.Result) break;
+                }
+                else
+                {
+                    if (!await wait.ConfigureAwait(false)) break;
+                    // Woken from idle by a sender, on its thread (AllowSynchronousContinuations). A small packet
+                    // (interactive traffic) is written right here: lowest latency. Bulk data moves to the thread pool
+                    // as before, so the sender goes on reading while this loop batches several packets per write
+                    // (writing each 32 KiB packet inline measured ~15% more CPU per GiB on uploads).
+                    if (reader.TryPeek(out Packet first) && first.PayloadLength >= InlineSendMaxPayload)
+                    {
+                        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                    }
+                }
                 Task gate = _sendGate.Task;
                 if (!gate.IsCompleted) await gate.ConfigureAwait(false);
                 await _writeLock.WaitAsync().ConfigureAwait(false);
