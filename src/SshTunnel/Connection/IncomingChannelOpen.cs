@@ -4,7 +4,7 @@ namespace SshTunnel.Connection;
 
 /// <summary>
 /// A channel open from the peer (RFC 4254 §5.1) waiting for a decision. The connection's open handler runs off
-/// the receive loop and calls <see cref="AcceptAsync"/> or <see cref="RejectAsync"/> once; if it returns or throws
+/// the receive loop and calls <see cref="AcceptAsync(CancellationToken)"/> or <see cref="RejectAsync"/> once; if it returns or throws
 /// without deciding, the open is refused (CONNECT_FAILED, "open failed").
 /// </summary>
 internal sealed class IncomingChannelOpen
@@ -45,7 +45,18 @@ internal sealed class IncomingChannelOpen
     public Task<SshChannel> AcceptAsync(CancellationToken cancellationToken = default)
     {
         Decide();
-        return _connection.AcceptIncomingOpenAsync(this, cancellationToken);
+        return _connection.AcceptIncomingOpenAsync(this, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Accepts with SSH_MSG_CHANNEL_OPEN_CONFIRMATION, with <paramref name="requestHandler"/> installed before the
+    /// confirmation is sent: a peer may send a channel request (e.g. "exec") right after the confirmation, and without
+    /// a handler in place it would be refused.
+    /// </summary>
+    public Task<SshChannel> AcceptAsync(Func<SshChannel, IncomingChannelRequest, CancellationToken, ValueTask<bool>> requestHandler, CancellationToken cancellationToken = default)
+    {
+        Decide();
+        return _connection.AcceptIncomingOpenAsync(this, requestHandler, cancellationToken);
     }
 
     /// <summary>Refuses with SSH_MSG_CHANNEL_OPEN_FAILURE.</summary>

@@ -217,12 +217,17 @@ internal sealed class SshConnection : IAsyncDisposable
         }
     }
 
-    internal async Task<SshChannel> AcceptIncomingOpenAsync(IncomingChannelOpen open, CancellationToken cancellationToken)
+    internal async Task<SshChannel> AcceptIncomingOpenAsync(IncomingChannelOpen open, Func<SshChannel, IncomingChannelRequest, CancellationToken, ValueTask<bool>>? requestHandler, CancellationToken cancellationToken)
     {
         SshChannel channel;
         try
         {
             channel = AddChannel(open.ChannelType);
+            if (requestHandler is not null)
+            {
+                SshChannel self = channel;
+                channel.RequestHandler = (request, ct) => requestHandler(self, request, ct);
+            }
             channel.OnOpenConfirmed(open.SenderChannel, open.InitialWindowSize, open.MaximumPacketSize);
         }
         finally

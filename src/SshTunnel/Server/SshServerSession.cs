@@ -443,8 +443,8 @@ public sealed class SshServerSession
         }
         try
         {
-            SshChannel channel = await open.AcceptAsync(_closed.Token).ConfigureAwait(false);
-            channel.RequestHandler = (request, ct) => OnSessionRequestAsync(channel, request);
+            // The handler must be in place before the confirmation leaves: ssh sends "exec" right after it.
+            SshChannel channel = await open.AcceptAsync((c, request, ct) => OnSessionRequestAsync(c, request), _closed.Token).ConfigureAwait(false);
             await channel.Completion.ConfigureAwait(false);
         }
         finally
