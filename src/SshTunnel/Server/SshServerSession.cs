@@ -681,77 +681,57 @@ public sealed class SshServerSession
     }
 
     /// <summary>Opens a forwarded-streamlocal@openssh.com channel (OpenSSH PROTOCOL §2.4) for a connection to a remote-forwarded socket.</summary>
-    private async Task ForwardedStreamLocalConnectionAsync(StreamLocalForwardListener listener, Socket socket)
-    {
-        SshConnection? connection = _connection;
-        if (connection is null || Interlocked.Increment(ref _channels) > _options.MaxChannels)
-        {
-            if (connection is not null) Interlocked.Decrement(ref _channels);
-            socket.Dispose();
-            return;
-        }
-        try
-        {
-            string what = "remote forward " + listener.Path;
-            SshChannel channel;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token))
-            {
-                timeout.CancelAfter(_options.ConnectTimeout);
-                try
-                {
-                    channel = await connection.OpenChannelAsync(ChannelTypes.ForwardedStreamLocal, StreamLocalMessages.EncodeForwardedOpen(listener.Path), timeout.Token).ConfigureAwait(false);
-                }
-                catch (SshChannelOpenException e)
-                {
-                    ServerLog.Info(_logger, $"{what} for {UserAndPeer}: open failed: {e.Reason}: {e.Description}");
-                    socket.Dispose();
-                    return;
-                }
-                catch (Exception e) when (e is OperationCanceledException or SshConnectionException)
-                {
-                    ServerLog.Debug(_logger, $"{what} for {UserAndPeer}: open abandoned: {e.Message}");
-                    socket.Dispose();
-                    return;
-                }
-            }
-            await PumpAsync(socket, channel, what, "to originator", "from originator").ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _channels);
-        }
-    }
+    private Task ForwardedStreamLocalConnectionAsync(StreamLocalForwardListener listener, Socket socket) =>
+        OpenToClientAndPumpAsync(socket, ChannelTypes.ForwardedStreamLocal, () => StreamLocalMessages.EncodeForwardedOpen(listener.Path), () => "remote forward " + listener.Path);
 
     /// <summary>Opens a forwarded-tcpip channel (RFC 4254 §7.2) to the client for a connection to a remote-forwarded port.</summary>
-    private async Task ForwardedConnectionAsync(RemoteForwardListener listener, Socket socket)
+    private Task ForwardedConnectionAsync(RemoteForwardListener listener, Socket socket)
     {
-        SshConnection? connection = _connection;
-        if (connection is null || Interlocked.Increment(ref _channels) > _options.MaxChannels)
-        {
-            if (connection is not null) Interlocked.Decrement(ref _channels);
-            socket.Dispose();
-            return;
-        }
+        IPEndPoint remote;
         try
         {
-            var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            string originator = AuthorizedKeyEntry.AddressString(remote.Address);
-            byte[] data = new ForwardedTcpipOpenData
+            remote = (IPEndPoint)socket.RemoteEndPoint!;
+        }
+        catch (SocketException)
+        {
+            socket.Dispose(); // the originator is already gone
+            return Task.CompletedTask;
+        }
+        string originator = AuthorizedKeyEntry.AddressString(remote.Address);
+        return OpenToClientAndPumpAsync(socket, ChannelTypes.ForwardedTcpip,
+            () => new ForwardedTcpipOpenData
             {
                 ConnectedAddress = listener.AddressToBind,
                 ConnectedPort = (uint)listener.Port,
                 OriginatorAddress = originator,
                 OriginatorPort = (uint)remote.Port,
-            }.ToArray();
-            string what = string.Create(CultureInfo.InvariantCulture,
-                $"remote forward {listener.AddressToBind} port {listener.Port} from {originator} port {remote.Port}");
+            }.ToArray(),
+            () => string.Create(CultureInfo.InvariantCulture, $"remote forward {listener.AddressToBind} port {listener.Port} from {originator} port {remote.Port}"));
+    }
+
+    /// <summary>
+    /// For a connection accepted on a remote-forward listener: opens a channel of <paramref name="channelType"/> to the
+    /// client (bounded by ConnectTimeout and the channel cap) and pumps; the socket is closed on any failure.
+    /// </summary>
+    private async Task OpenToClientAndPumpAsync(Socket socket, string channelType, Func<byte[]> typeSpecificData, Func<string> describe)
+    {
+        SshConnection? connection = _connection;
+        if (connection is null || Interlocked.Increment(ref _channels) > _options.MaxChannels)
+        {
+            if (connection is not null) Interlocked.Decrement(ref _channels);
+            socket.Dispose();
+            return;
+        }
+        try
+        {
+            string what = describe();
             SshChannel channel;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token))
             {
                 timeout.CancelAfter(_options.ConnectTimeout);
                 try
                 {
-                    channel = await connection.OpenChannelAsync(ChannelTypes.ForwardedTcpip, data, timeout.Token).ConfigureAwait(false);
+                    channel = await connection.OpenChannelAsync(channelType, typeSpecificData(), timeout.Token).ConfigureAwait(false);
                 }
                 catch (SshChannelOpenException e)
                 {
