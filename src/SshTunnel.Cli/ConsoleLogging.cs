@@ -12,11 +12,14 @@ internal sealed class ConsoleLogger : ILogger
     private readonly TextWriter _writer;
     private readonly object _lock = new();
 
-    public ConsoleLogger(TextWriter writer, LogLevel minimum)
+    public ConsoleLogger(TextWriter writer, LogLevel minimum, bool verbose = false)
     {
         _writer = writer;
         Minimum = minimum;
+        _verbose = verbose || minimum <= LogLevel.Debug;
     }
+
+    private readonly bool _verbose;
 
     public LogLevel Minimum { get; }
 
@@ -62,6 +65,12 @@ internal sealed class ConsoleLogger : ILogger
     public void Info(string text)
     {
         if (IsEnabled(LogLevel.Information)) Write(text);
+    }
+
+    /// <summary>ssh's verbose() level: shown at LogLevel VERBOSE or -v, without a prefix.</summary>
+    public void Verbose(string text)
+    {
+        if (_verbose) Write(text);
     }
 
     public void Debug(string text)

@@ -64,7 +64,8 @@ internal static class Program
         if (Background.IsBackgroundCopy) Background.Detach();
 
         TextWriter logWriter = invocation.LogFile is { } logFile ? new StreamWriter(logFile, append: true) { AutoFlush = true } : Console.Error;
-        var logger = new ConsoleLogger(logWriter, ConsoleLogger.FromSshLevel(config.LogLevel, invocation.Verbosity, quiet: false));
+        var logger = new ConsoleLogger(logWriter, ConsoleLogger.FromSshLevel(config.LogLevel, invocation.Verbosity, quiet: false),
+            verbose: config.LogLevel.Equals("VERBOSE", StringComparison.OrdinalIgnoreCase));
         try
         {
             return await RunAsync(invocation, config, logger).ConfigureAwait(false);
@@ -211,7 +212,8 @@ internal static class Program
     {
         await using (client.ConfigureAwait(false))
         {
-            logger.Debug($"Authenticated to {config.HostName} ([{config.HostName}]:{config.Port}) using {client.KeyExchange}.");
+            // ssh prints this at LogLevel VERBOSE (shown with -v).
+            logger.Verbose($"Authenticated to {config.HostName} ({client.RemoteEndPoint}) using \"{client.AuthenticationMethod}\".");
             if (invocation.StdioForward is { } stdio) return await RunStdioForwardAsync(stdio, client, logger, shutdownToken).ConfigureAwait(false);
             var forwards = new List<IAsyncDisposable>();
             try

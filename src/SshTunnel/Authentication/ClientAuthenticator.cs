@@ -39,14 +39,15 @@ internal sealed partial class ClientAuthenticator
     /// <exception cref="SshAuthenticationException">No method succeeded: "user@host: Permission denied (methods)."</exception>
     /// <exception cref="SshProtocolException">The server broke the protocol; the transport has been aborted.</exception>
     /// <exception cref="SshConnectionException">The connection closed (e.g. the server disconnected after too many failures).</exception>
-    public static async Task AuthenticateAsync(IPacketTransport transport, ClientAuthenticationOptions options, CancellationToken cancellationToken)
+    /// <returns>The method that succeeded ("none", "publickey", "keyboard-interactive" or "password").</returns>
+    public static async Task<string> AuthenticateAsync(IPacketTransport transport, ClientAuthenticationOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
         var authenticator = new ClientAuthenticator(transport, options);
         try
         {
-            await authenticator.RunAsync(cancellationToken).ConfigureAwait(false);
+            return await authenticator.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (SshProtocolException e)
         {
@@ -55,12 +56,12 @@ internal sealed partial class ClientAuthenticator
         }
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         await SendServiceRequestAsync(cancellationToken).ConfigureAwait(false);
 
         await SendRequestAsync(UserAuthRequestMessage.None(_options.UserName, ServiceNames.Connection), cancellationToken).ConfigureAwait(false);
-        if ((await ReceiveResponseAsync(Pending.Final, cancellationToken).ConfigureAwait(false)).Kind == ResponseKind.Success) return;
+        if ((await ReceiveResponseAsync(Pending.Final, cancellationToken).ConfigureAwait(false)).Kind == ResponseKind.Success) return "none";
 
         var publicKey = new PublicKeyMethod(this);
         try
@@ -72,7 +73,7 @@ internal sealed partial class ClientAuthenticator
                 AuthenticationMethod? method = SelectMethod(methods, exhausted);
                 if (method is null) throw PermissionDenied();
                 Outcome outcome = await method.TryNextAsync(cancellationToken).ConfigureAwait(false);
-                if (outcome == Outcome.Success) return;
+                if (outcome == Outcome.Success) return method.Name;
                 if (outcome == Outcome.Exhausted) exhausted.Add(method.Name);
             }
         }

@@ -32,6 +32,12 @@ public sealed class SshClient : IAsyncDisposable
     /// <summary>The server's identification string, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10".</summary>
     public string ServerVersion => _transport.RemoteVersion;
 
+    /// <summary>The user authentication method that succeeded (e.g. "publickey").</summary>
+    public string AuthenticationMethod { get; private init; } = "";
+
+    /// <summary>"[address]:port" of the server as connected (the host and port when reached through a jump host).</summary>
+    public string RemoteEndPoint { get; private init; } = "";
+
     /// <summary>The server's host key, as verified.</summary>
     public SshPublicKey ServerHostKey => _transport.ServerHostKey!;
 
@@ -71,6 +77,9 @@ public sealed class SshClient : IAsyncDisposable
             Stream stream = options.ConnectCallback is { } connect
                 ? await connect(token).ConfigureAwait(false)
                 : await ConnectTcpAsync(options.Host, options.Port, options.AddressFamily, token).ConfigureAwait(false);
+            string remoteEndPoint = stream is NetworkStream { Socket.RemoteEndPoint: IPEndPoint ip }
+                ? $"[{ip.Address}]:{ip.Port}"
+                : $"[{options.Host}]:{options.Port}";
             string hostKeyName = options.HostKeyAlias ?? options.Host;
             var settings = new TransportSettings
             {
@@ -91,7 +100,7 @@ public sealed class SshClient : IAsyncDisposable
                 },
             };
             transport = await TransportConnection.EstablishAsync(stream, settings, token).ConfigureAwait(false);
-            await ClientAuthenticator.AuthenticateAsync(transport, options.Authentication, token).ConfigureAwait(false);
+            string method = await ClientAuthenticator.AuthenticateAsync(transport, options.Authentication, token).ConfigureAwait(false);
             var connection = new SshConnection(transport, new SshConnectionOptions { ReceiveWindowSize = Math.Max(options.ReceiveWindowSize, 2u * 1024 * 1024) }, options.Logger);
             var remoteForwards = new RemoteForwardTable(options.Logger);
             connection.ChannelOpenHandler = open => open.ChannelType switch
@@ -101,7 +110,7 @@ public sealed class SshClient : IAsyncDisposable
                 _ => open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed", connection.Closed),
             };
             connection.Start();
-            return new SshClient(transport, connection, options, remoteForwards);
+            return new SshClient(transport, connection, options, remoteForwards) { AuthenticationMethod = method, RemoteEndPoint = remoteEndPoint };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && options.ConnectTimeout is not null)
         {
