@@ -138,6 +138,9 @@ public sealed class ServerRobustnessTests
             using var cts = new CancellationTokenSource(Timeout);
             while (gateway.Server.UnauthenticatedCount > (OperatingSystem.IsLinux() ? 2 : 1)) await Task.Delay(10, cts.Token);
             await using SshTunnel.Client.SshClient client = await gateway.ConnectAsync();
+            // The server releases the client's startup slot right after sending USERAUTH_SUCCESS, which the client may
+            // see first: wait for the count (bounded by the token) before the next connection.
+            while (gateway.Server.UnauthenticatedCount > (OperatingSystem.IsLinux() ? 2 : 1)) await Task.Delay(10, cts.Token);
             var fourth = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             sockets.Add(fourth);
             await fourth.ConnectAsync(IPAddress.Loopback, gateway.Port);
