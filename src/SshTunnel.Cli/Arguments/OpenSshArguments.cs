@@ -1,4 +1,5 @@
 using SshTunnel.Forwarding;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Cli.Arguments;
 

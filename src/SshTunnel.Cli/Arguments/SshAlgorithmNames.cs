@@ -1,3 +1,4 @@
+using SshTunnel.Wire;
 namespace SshTunnel.Cli.Arguments;
 
 /// <summary>

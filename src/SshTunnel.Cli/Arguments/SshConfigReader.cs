@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SshTunnel.Forwarding;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Cli.Arguments;
 

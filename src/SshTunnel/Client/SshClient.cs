@@ -7,6 +7,7 @@ using SshTunnel.Errors;
 using SshTunnel.Forwarding;
 using SshTunnel.Keys;
 using SshTunnel.Transport;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Client;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using SshTunnel.Errors;
-using SshTunnel.Transport;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Keys;
 

@@ -1,5 +1,4 @@
 using SshTunnel.Errors;
-using SshTunnel.Transport;
 using SshTunnel.Wire;
 
 namespace SshTunnel.Keys;

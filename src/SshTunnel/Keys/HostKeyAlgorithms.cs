@@ -1,4 +1,4 @@
-using SshTunnel.Transport;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Keys;
 

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using SshTunnel.Errors;
-using SshTunnel.Transport;
 using SshTunnel.Wire;
 
 namespace SshTunnel.Keys;

@@ -14,6 +14,7 @@ using SshTunnel.Transport;
 using SshTunnel.Transport.PacketProtection;
 using SshTunnel.Wire.Messages.Connection;
 using PolicyLog = SshTunnel.Server.Policy.ForwardingLog;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Server;
 

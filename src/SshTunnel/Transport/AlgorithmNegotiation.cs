@@ -1,5 +1,6 @@
 using SshTunnel.Errors;
 using SshTunnel.Wire.Messages.Transport;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Transport;
 

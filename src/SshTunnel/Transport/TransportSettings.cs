@@ -1,6 +1,7 @@
 using SshTunnel.Keys;
 using SshTunnel.Transport.KeyExchange;
 using SshTunnel.Transport.PacketProtection;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Transport;
 

@@ -8,6 +8,7 @@ using SshTunnel.Keys;
 using SshTunnel.Keys.KeyFiles;
 using SshTunnel.Tests.Infrastructure;
 using SshTunnel.Transport;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Tests.Interop;
 

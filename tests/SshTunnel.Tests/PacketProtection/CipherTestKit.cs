@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using SshTunnel.Transport;
 using SshTunnel.Transport.PacketProtection;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Tests.PacketProtection;
 

@@ -1,5 +1,6 @@
 using SshTunnel.Transport;
 using SshTunnel.Transport.PacketProtection;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Tests.PacketProtection;
 

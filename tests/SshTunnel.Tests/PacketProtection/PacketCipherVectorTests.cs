@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using SshTunnel.Transport;
 using SshTunnel.Transport.PacketProtection;
 using static SshTunnel.Tests.PacketProtection.CipherTestKit;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Tests.PacketProtection;
 

@@ -4,6 +4,7 @@ using SshTunnel.Errors;
 using SshTunnel.Keys;
 using SshTunnel.Tests.Infrastructure;
 using SshTunnel.Transport;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Tests.Transport;
 

@@ -1,5 +1,6 @@
 using SshTunnel.Keys;
 using SshTunnel.Transport;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Authentication.Methods;
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using SshTunnel.Errors;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Transport.KeyExchange;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Transport.PacketProtection;
 

@@ -1,4 +1,4 @@
-namespace SshTunnel.Transport;
+namespace SshTunnel.Wire;
 
 /// <summary>Wire names of the algorithms (RFC 4250 §4.11, RFC 8731, RFC 8308, OpenSSH PROTOCOL).</summary>
 internal static class AlgorithmNames
