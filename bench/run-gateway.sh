@@ -13,18 +13,8 @@
 # Results go to bench/results/gw-<timestamp>/ (gitignored); bench/RESULTS.md is the committed summary.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
-if [ -z "${HARNESS_DIR:-}" ]; then
-  d=$REPO
-  while [ "$d" != / ]; do
-    d=$(dirname "$d")
-    [ -f "$d/shared/bench/bench.sh" ] && { HARNESS_DIR=$d/shared/bench; break; }
-  done
-fi
-HARNESS=${HARNESS_DIR:-$REPO/../shared/bench}/bench.sh
-[ -f "$HARNESS" ] || { echo "run-gateway.sh: harness not found at $HARNESS (set HARNESS_DIR)" >&2; exit 1; }
-HARNESS_DIR=$(dirname "$HARNESS")
+# shellcheck source=bench/harness.sh
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 
 for tool in iperf3 nginx wrk ab /usr/sbin/sshd curl python3 ssh; do
   command -v "$tool" >/dev/null || {

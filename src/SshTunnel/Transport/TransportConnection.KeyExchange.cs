@@ -532,7 +532,7 @@ internal sealed partial class TransportConnection
         }
     }
 
-    private async ValueTask OnNewKeysReceivedAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private void OnNewKeysReceived(ReadOnlyMemory<byte> payload)
     {
         KeyExchangeState? kex = _kex;
         if (kex?.PendingDecryptor is null || kex.NewKeysReceived) throw new SshProtocolException("unexpected NEWKEYS");
@@ -567,7 +567,6 @@ internal sealed partial class TransportConnection
         KeyExchangeCount++;
         kex.Dispose();
         Volatile.Write(ref _kex, null);
-        await ValueTask.CompletedTask.ConfigureAwait(false);
     }
 
     /// <summary>RFC 8308 §2.4: the server's EXT_INFO is accepted only as the first packet after its first NEWKEYS.</summary>

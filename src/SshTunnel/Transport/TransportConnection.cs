@@ -144,7 +144,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
                 await _sendQueue.Writer.WriteAsync(packet, cancellationToken).ConfigureAwait(false);
             }
             packet = default; // now owned by the queue
-            if (authSuccess) await OnAuthenticatedAsync(cancellationToken).ConfigureAwait(false);
+            if (authSuccess) OnAuthenticated();
         }
         catch (ChannelClosedException)
         {
@@ -224,7 +224,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
                 }
                 if (packet.MessageNumber == MessageNumber.UserAuthSuccess && !_isServer && !_authenticated)
                 {
-                    await OnAuthenticatedAsync(cancellationToken).ConfigureAwait(false);
+                    OnAuthenticated();
                 }
                 return packet;
             }
@@ -259,7 +259,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
                 await OnKexInitAsync(packet.Payload.ToArray(), cancellationToken).ConfigureAwait(false);
                 return true;
             case MessageNumber.NewKeys:
-                await OnNewKeysReceivedAsync(packet.PayloadMemory, cancellationToken).ConfigureAwait(false);
+                OnNewKeysReceived(packet.PayloadMemory);
                 return true;
             case >= MessageNumber.KexDhInit and <= (MessageNumber)49:
                 await OnKexMessageAsync(packet, cancellationToken).ConfigureAwait(false);
@@ -272,7 +272,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
             case < MessageNumber.UserAuthRequest:
                 // Reserved transport numbers we don't implement (RFC 4253 §11.4).
                 if (_strictKex && KeyExchangeCount == 0) throw new SshProtocolException($"strict KEX violation: unexpected message {(int)number}");
-                await SendUnimplementedAsync(cancellationToken).ConfigureAwait(false);
+                SendUnimplemented();
                 return true;
             default:
                 if (_isServer && !_authenticated && number > MessageNumber.UserAuthInfoResponse && number <= MessageNumber.ChannelFailure)
@@ -284,14 +284,13 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         }
     }
 
-    private async ValueTask SendUnimplementedAsync(CancellationToken cancellationToken)
+    private void SendUnimplemented()
     {
         uint sequence = unchecked(_receiveSequence - 1);
         var writer = new SshWriter(8);
         writer.WriteMessageNumber(MessageNumber.Unimplemented);
         writer.WriteUInt32(sequence);
         SendControl(writer.ToPacket());
-        await ValueTask.CompletedTask.ConfigureAwait(false);
     }
 
     private static string Sanitize(string text)
@@ -574,12 +573,12 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
     /// zlib@openssh.com is delayed until USERAUTH_SUCCESS: the server compresses from the packet after the one carrying
     /// it (switched in the send loop right after writing it), the client from the first packet written after receiving it.
     /// </summary>
-    private ValueTask OnAuthenticatedAsync(CancellationToken cancellationToken)
+    private void OnAuthenticated()
     {
         _authenticated = true;
         if (_decompressionWanted) _decompressor ??= new ZlibDecompressor();
         if (!_isServer) _startCompression = true; // the send loop switches before the next packet it writes
-        return ValueTask.CompletedTask;
+
     }
 
     private void ThrowIfClosed()
