@@ -36,7 +36,7 @@ public sealed class ServerConfig
         }
         ListenAddresses = listen;
         HostKeys = [.. raw.HostKeys];
-        AuthorizedKeysFiles = raw.AuthorizedKeysFiles ?? DefaultAuthorizedKeysFiles;
+        AuthorizedKeysFiles = raw.AuthorizedKeysFiles is { } files ? [.. files.Select(ResolveFromWorkingDirectory)] : DefaultAuthorizedKeysFiles;
         AllowUsers = [.. raw.AllowUsers];
         DenyUsers = [.. raw.DenyUsers];
         PubkeyAuthentication = raw.PubkeyAuthentication ?? true;
@@ -299,5 +299,19 @@ public sealed class ServerConfig
         var sb = new StringBuilder();
         foreach (string line in DumpLines()) sb.Append(line).Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// A path written as <c>./x</c> or <c>../x</c> names a file beside where sshtunneld was started (so
+    /// <c>-o AuthorizedKeysFile=./keys</c> means the keys file in the current directory); any other relative path
+    /// stays relative to the user's home directory, as in sshd.
+    /// </summary>
+    private static string ResolveFromWorkingDirectory(string path)
+    {
+        bool explicitlyRelative = path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith("../", StringComparison.Ordinal);
+        if (!explicitlyRelative) return path;
+        // The result is still a %-template: escape any '%' in the directory name itself.
+        string directory = Environment.CurrentDirectory.TrimEnd('/').Replace("%", "%%", StringComparison.Ordinal);
+        return directory + "/" + (path.StartsWith("./", StringComparison.Ordinal) ? path[2..] : path);
     }
 }

@@ -290,6 +290,14 @@ public class ServerConfigTests
         """;
 
     [Fact]
+    public void AuthorizedKeysFile_dot_slash_is_relative_to_the_working_directory_other_relative_paths_to_home()
+    {
+        ServerConfig c = Valid("", "AuthorizedKeysFile=./keys ../k/%u .ssh/authorized_keys");
+        string cwd = Environment.CurrentDirectory.TrimEnd('/').Replace("%", "%%", StringComparison.Ordinal);
+        Assert.Equal([cwd + "/keys", cwd + "/../k/%u", ".ssh/authorized_keys"], c.AuthorizedKeysFiles);
+    }
+
+    [Fact]
     public void Match_user_applies_per_user_first_matching_value_wins()
     {
         ServerConfig c = Valid(MatchConfig);

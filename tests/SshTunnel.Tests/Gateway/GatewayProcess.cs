@@ -13,9 +13,10 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ChildProcess(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    public ChildProcess(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(fileName) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
         foreach (string a in arguments) info.ArgumentList.Add(a);
         foreach (KeyValuePair<string, string> e in environment ?? new Dictionary<string, string>()) info.Environment[e.Key] = e.Value;
         _process = new Process { StartInfo = info };
@@ -156,8 +157,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return (status, p.Stdout, p.Stderr);
     }
 
-    /// <summary>Starts sshtunneld; alice's authorized_keys line gets <paramref name="keyOptions"/>; waits for "Server listening".</summary>
-    public static async Task<GatewayProcess> StartAsync(string? keyOptions = null, IEnumerable<string>? configLines = null)
+    /// <summary>
+    /// Starts sshtunneld; alice's authorized_keys line gets <paramref name="keyOptions"/>; waits for "Server listening".
+    /// With <paramref name="keysFromWorkingDirectory"/> the daemon runs in the test directory with
+    /// <c>-o AuthorizedKeysFile=./keys/%u</c>, as a new user would start it.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(string? keyOptions = null, IEnumerable<string>? configLines = null, bool keysFromWorkingDirectory = false)
     {
         string directory = NewDirectory();
         string key = Path.Combine(directory, "id_ed25519");
@@ -168,8 +173,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
         string config = Path.Combine(directory, "sshtunneld_config");
         File.WriteAllLines(config, [$"AuthorizedKeysFile {directory}/keys/%u", "LoginGraceTime 20", .. configLines ?? []]);
         int port = FreePort();
-        var process = new ChildProcess("dotnet", [DaemonDll, "-D", "-e", "-f", config, "-p", port.ToString(), "-o", "ListenAddress=127.0.0.1"],
-            new Dictionary<string, string> { ["STATE_DIRECTORY"] = Path.Combine(directory, "state") });
+        string[] keysOption = keysFromWorkingDirectory ? ["-o", "AuthorizedKeysFile=./keys/%u"] : [];
+        var process = new ChildProcess("dotnet", [DaemonDll, "-D", "-e", "-f", config, "-p", port.ToString(), "-o", "ListenAddress=127.0.0.1", .. keysOption],
+            new Dictionary<string, string> { ["STATE_DIRECTORY"] = Path.Combine(directory, "state") }, keysFromWorkingDirectory ? directory : null);
         var gateway = new GatewayProcess(directory, port, process);
         try
         {

@@ -51,6 +51,19 @@ public sealed class OpenSshGatewayTests
     }
 
     [OpenSshClientFact]
+    public async Task NewUser_AuthorizedKeysFileDotSlash_IsTheWorkingDirectorysFile()
+    {
+        // The walk-through: `sshtunneld -D -e -p 2222 -o AuthorizedKeysFile=./keys` then a stock `ssh -N -L`.
+        await using var echo = new EchoServer();
+        await using GatewayProcess gateway = await GatewayProcess.StartAsync(keysFromWorkingDirectory: true);
+        int localPort = GatewayProcess.FreePort();
+        await using ChildProcess ssh = gateway.StartSsh("-v", "-N", "-o", "ExitOnForwardFailure=yes", "-L", $"127.0.0.1:{localPort}:127.0.0.1:{echo.Port}");
+        await ssh.WaitForStderrAsync($"Local forwarding listening on 127.0.0.1 port {localPort}");
+        await EchoThroughAsync(localPort, 10_000);
+        await gateway.Process.WaitForStderrAsync("Accepted publickey for alice from 127.0.0.1 port ");
+    }
+
+    [OpenSshClientFact]
     public async Task RemoteForward_Port0_AllocatedPortCarriesData()
     {
         await using var echo = new EchoServer();
