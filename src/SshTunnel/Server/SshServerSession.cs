@@ -184,7 +184,10 @@ public sealed class SshServerSession
         }
         catch (SshProtocolException e)
         {
-            ServerLog.Info(_logger, $"Bad protocol from {_peer}: {e.Message} [preauth]");
+            // sshd's wording for a failed algorithm negotiation (kex.c), else a generic protocol error line.
+            ServerLog.Info(_logger, e.Message.StartsWith("no matching ", StringComparison.Ordinal)
+                ? $"Unable to negotiate with {_peer}: {e.Message} [preauth]"
+                : $"Bad protocol from {_peer}: {e.Message} [preauth]");
         }
         catch (Exception e) when (e is SshConnectionException or IOException or SocketException or ObjectDisposedException)
         {

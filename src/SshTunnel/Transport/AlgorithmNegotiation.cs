@@ -26,17 +26,21 @@ internal static class AlgorithmNegotiation
             || name.StartsWith("kex-strict-", StringComparison.Ordinal);
 
     /// <summary>Negotiates every category.</summary>
+    /// <param name="client">The client's KEXINIT.</param>
+    /// <param name="server">The server's KEXINIT.</param>
+    /// <param name="localIsServer">Whether we are the server: the error names the peer's offer ("Their offer"), as OpenSSH does.</param>
     /// <exception cref="SshProtocolException">No common algorithm in some category (KeyExchangeFailed), with OpenSSH-like wording.</exception>
-    public static NegotiatedAlgorithms Negotiate(KexInitMessage client, KexInitMessage server)
+    public static NegotiatedAlgorithms Negotiate(KexInitMessage client, KexInitMessage server, bool localIsServer = false)
     {
-        string kex = Choose("kex algorithm", client.KexAlgorithms.Where(n => !IsMarker(n)), server.KexAlgorithms, server.KexAlgorithms.Where(n => !IsMarker(n)));
-        string hostKey = Choose("host key type", client.ServerHostKeyAlgorithms, server.ServerHostKeyAlgorithms);
-        string cipherCs = Choose("cipher", client.EncryptionAlgorithmsClientToServer, server.EncryptionAlgorithmsClientToServer);
-        string cipherSc = Choose("cipher", client.EncryptionAlgorithmsServerToClient, server.EncryptionAlgorithmsServerToClient);
-        string? macCs = IsAead(cipherCs) ? null : Choose("MAC", client.MacAlgorithmsClientToServer, server.MacAlgorithmsClientToServer);
-        string? macSc = IsAead(cipherSc) ? null : Choose("MAC", client.MacAlgorithmsServerToClient, server.MacAlgorithmsServerToClient);
-        string compCs = Choose("compression method", client.CompressionAlgorithmsClientToServer, server.CompressionAlgorithmsClientToServer);
-        string compSc = Choose("compression method", client.CompressionAlgorithmsServerToClient, server.CompressionAlgorithmsServerToClient);
+        KexInitMessage peer = localIsServer ? client : server;
+        string kex = Choose("kex algorithm", client.KexAlgorithms.Where(n => !IsMarker(n)), server.KexAlgorithms, peer.KexAlgorithms.Where(n => !IsMarker(n)));
+        string hostKey = Choose("host key type", client.ServerHostKeyAlgorithms, server.ServerHostKeyAlgorithms, peer.ServerHostKeyAlgorithms);
+        string cipherCs = Choose("cipher", client.EncryptionAlgorithmsClientToServer, server.EncryptionAlgorithmsClientToServer, peer.EncryptionAlgorithmsClientToServer);
+        string cipherSc = Choose("cipher", client.EncryptionAlgorithmsServerToClient, server.EncryptionAlgorithmsServerToClient, peer.EncryptionAlgorithmsServerToClient);
+        string? macCs = IsAead(cipherCs) ? null : Choose("MAC", client.MacAlgorithmsClientToServer, server.MacAlgorithmsClientToServer, peer.MacAlgorithmsClientToServer);
+        string? macSc = IsAead(cipherSc) ? null : Choose("MAC", client.MacAlgorithmsServerToClient, server.MacAlgorithmsServerToClient, peer.MacAlgorithmsServerToClient);
+        string compCs = Choose("compression method", client.CompressionAlgorithmsClientToServer, server.CompressionAlgorithmsClientToServer, peer.CompressionAlgorithmsClientToServer);
+        string compSc = Choose("compression method", client.CompressionAlgorithmsServerToClient, server.CompressionAlgorithmsServerToClient, peer.CompressionAlgorithmsServerToClient);
         return new NegotiatedAlgorithms(kex, hostKey, cipherCs, cipherSc, macCs, macSc, compCs, compSc);
     }
 
@@ -44,7 +48,7 @@ internal static class AlgorithmNegotiation
     public static bool IsAead(string cipher) =>
         cipher is AlgorithmNames.Aes128Gcm or AlgorithmNames.Aes256Gcm or AlgorithmNames.ChaCha20Poly1305;
 
-    private static string Choose(string what, IEnumerable<string> clientList, IReadOnlyList<string> serverList, IEnumerable<string>? serverShown = null)
+    private static string Choose(string what, IEnumerable<string> clientList, IReadOnlyList<string> serverList, IEnumerable<string> peerOffer)
     {
         foreach (string name in clientList)
         {
@@ -52,7 +56,7 @@ internal static class AlgorithmNegotiation
         }
         // OpenSSH: "Unable to negotiate with HOST port N: no matching cipher found. Their offer: ..."
         throw new SshProtocolException(
-            $"no matching {what} found. Their offer: {string.Join(',', serverShown ?? serverList)}",
+            $"no matching {what} found. Their offer: {string.Join(',', peerOffer)}",
             DisconnectReason.KeyExchangeFailed);
     }
 }

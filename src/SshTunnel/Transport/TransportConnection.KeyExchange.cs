@@ -237,7 +237,7 @@ internal sealed partial class TransportConnection
             _peerWantsExtInfo = _isServer && client.KexAlgorithms.Contains(AlgorithmNames.ExtInfoClient);
         }
 
-        NegotiatedAlgorithms algorithms = AlgorithmNegotiation.Negotiate(client, server);
+        NegotiatedAlgorithms algorithms = AlgorithmNegotiation.Negotiate(client, server, _isServer);
         kex.Algorithms = algorithms;
         if (remote.FirstKexPacketFollows && (remote.KexAlgorithms.FirstOrDefault() != algorithms.KeyExchange || remote.ServerHostKeyAlgorithms.FirstOrDefault() != algorithms.HostKey))
         {

@@ -64,6 +64,17 @@ public sealed class OpenSshGatewayTests
     }
 
     [OpenSshClientFact]
+    public async Task NoCommonHostKeyAlgorithm_BothSidesSayUnableToNegotiate_AsOpenSsh()
+    {
+        await using GatewayProcess gateway = await GatewayProcess.StartAsync();
+        await using ChildProcess ssh = gateway.StartSsh("-N", "-o", "HostKeyAlgorithms=rsa-sha2-512");
+        Assert.Equal(255, await ssh.WaitForExitAsync());
+        Assert.Contains($"Unable to negotiate with 127.0.0.1 port {gateway.Port}: no matching host key type found. Their offer: ssh-ed25519", ssh.Stderr);
+        string line = await gateway.Process.WaitForStderrAsync("Unable to negotiate with 127.0.0.1 port ");
+        Assert.EndsWith(": no matching host key type found. Their offer: rsa-sha2-512 [preauth]", line);
+    }
+
+    [OpenSshClientFact]
     public async Task RemoteForward_Port0_AllocatedPortCarriesData()
     {
         await using var echo = new EchoServer();
