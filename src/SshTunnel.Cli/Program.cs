@@ -30,18 +30,20 @@ internal static class Program
         try
         {
             invocation = OpenSshArguments.Parse(args);
-            foreach (string warning in invocation.Warnings) Console.Error.WriteLine(warning);
+            foreach (string warning in invocation.PlainWarnings) Console.Error.Write(warning + "\n");
+            foreach (string warning in invocation.Warnings) Console.Error.Write(warning + "\r\n");
             if (invocation.ShowVersion)
             {
                 Console.Error.WriteLine($"{Version}, .NET {Environment.Version}");
                 return 0;
             }
             config = invocation.Resolve();
-            foreach (string warning in config.Warnings) Console.Error.WriteLine(warning);
+            foreach (string warning in config.Warnings) Console.Error.Write(warning + "\r\n");
         }
         catch (SshConfigException e)
         {
-            foreach (string line in e.Lines) Console.Error.WriteLine(line);
+            // ssh's log functions end a line in CR LF; its plain fprintf messages in LF.
+            foreach (string line in e.Lines) Console.Error.Write(line + (e.PlainText ? "\n" : "\r\n"));
             if (e.ShowUsage) Console.Error.Write(Usage.Text);
             return e.ExitCode;
         }

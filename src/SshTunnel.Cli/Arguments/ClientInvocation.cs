@@ -50,8 +50,11 @@ internal sealed class ClientInvocation
     /// <summary><c>-W</c>: the stdio forwarding target.</summary>
     public SshStdioForward? StdioForward { get; internal set; }
 
-    /// <summary>Lines ssh prints to stderr without stopping (missing -i files, Unsupported option, hints).</summary>
+    /// <summary>Lines ssh logs to stderr without stopping (Unsupported option, hints): written with CR LF, as ssh's log functions do.</summary>
     public List<string> Warnings { get; } = [];
+
+    /// <summary>Lines ssh prints with plain fprintf while parsing its command line (a missing -i file, no PKCS#11): written with LF.</summary>
+    public List<string> PlainWarnings { get; } = [];
 
     /// <summary>
     /// Reads ssh_config (<c>-F</c> file, or ~/.ssh/config then /etc/ssh/ssh_config) for <see cref="Host"/>, first
@@ -76,7 +79,7 @@ internal sealed class ClientInvocation
         };
 
         SshOptions options = CommandLineOptions.Clone();
-        var warnings = new List<string>(Warnings);
+        var warnings = new List<string>(); // the command line's own warnings were printed when it was parsed
         bool wantFinal = ReadConfigFiles(options, context, systemConfigPath, warnings);
         if (wantFinal)
         {

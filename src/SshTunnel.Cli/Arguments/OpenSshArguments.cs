@@ -85,7 +85,7 @@ internal static class OpenSshArguments
         inv.Command = [.. args.Skip(index)];
         if (inv.Command.Count == 0 && inv.CommandLineOptions.Get("sessiontype") == "subsystem")
         {
-            throw new SshConfigException(["You must specify a subsystem to invoke."], showUsage: true);
+            throw new SshConfigException(["You must specify a subsystem to invoke."], showUsage: true) { PlainText = true };
         }
 
         if (inv.UseSyslog && inv.LogFile is not null)
@@ -253,7 +253,7 @@ internal static class OpenSshArguments
                 string path = value == "~" ? home : value!.StartsWith("~/", StringComparison.Ordinal) ? home + value[1..] : value;
                 if (!fileExists(path))
                 {
-                    inv.Warnings.Add($"Warning: Identity file {path} not accessible: No such file or directory.");
+                    inv.PlainWarnings.Add($"Warning: Identity file {path} not accessible: No such file or directory.");
                 }
                 else if (!o.GetList("identityfile").Contains(path))
                 {
@@ -264,7 +264,7 @@ internal static class OpenSshArguments
             }
 
             case 'I':
-                inv.Warnings.Add("no support for PKCS#11.");
+                inv.PlainWarnings.Add("no support for PKCS#11.");
                 break;
             case 'J':
                 if (o.IsSet("proxyjump"))
@@ -312,7 +312,7 @@ internal static class OpenSshArguments
             case 'w':
                 if (!IsValidTunnelDevice(value!))
                 {
-                    throw new SshConfigException($"Bad tun device '{value}'");
+                    throw new SshConfigException($"Bad tun device '{value}'") { PlainText = true };
                 }
 
                 o.SetIfUnset("tunnel", "true");
@@ -356,14 +356,14 @@ internal static class OpenSshArguments
                 }
                 else
                 {
-                    throw new SshConfigException($"Bad escape character '{value}'.");
+                    throw new SshConfigException($"Bad escape character '{value}'.") { PlainText = true };
                 }
 
                 break;
             case 'c':
                 if (!SshAlgorithmNames.IsValidList(value!, SshAlgorithmNames.Ciphers, false) || value!.StartsWith('-'))
                 {
-                    throw new SshConfigException($"Unknown cipher type '{value}'");
+                    throw new SshConfigException($"Unknown cipher type '{value}'") { PlainText = true };
                 }
 
                 o.Set("ciphers", value);
@@ -372,7 +372,7 @@ internal static class OpenSshArguments
                 if (value!.StartsWith('+') || value.StartsWith('^') || value.StartsWith('-') ||
                     !SshAlgorithmNames.IsValidList(value, SshAlgorithmNames.Macs, false))
                 {
-                    throw new SshConfigException($"Unknown mac type '{value}'");
+                    throw new SshConfigException($"Unknown mac type '{value}'") { PlainText = true };
                 }
 
                 o.Set("macs", value);
@@ -385,7 +385,7 @@ internal static class OpenSshArguments
                 {
                     if (!ForwardSpecParser.TryParsePort(value!, out int port) || port <= 0)
                     {
-                        throw new SshConfigException($"Bad port '{value}'");
+                        throw new SshConfigException($"Bad port '{value}'") { PlainText = true };
                     }
 
                     o.SetIfUnset("port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -468,7 +468,7 @@ internal static class OpenSshArguments
             {
                 throw new SshConfigException(
                     [.. error.Lines, "hint: the [bind/]port/host/hostport form is obsolete; use [bind:]port:host:hostport with [brackets] around IPv6 addresses"],
-                    showUsage: false);
+                    showUsage: false) { PlainText = true };
             }
 
             throw error;
@@ -484,7 +484,7 @@ internal static class OpenSshArguments
     }
 
     private static SshConfigException ForwardError(FormatException ex, string line) =>
-        new(ex.InnerException is null ? [line] : [.. ex.InnerException.Message.Split('\n'), line], showUsage: false);
+        new(ex.InnerException is null ? [line] : [.. ex.InnerException.Message.Split('\n'), line], showUsage: false) { PlainText = true };
 
     private static string ParseDestination(string text, ClientInvocation inv)
     {

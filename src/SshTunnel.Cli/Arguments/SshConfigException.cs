@@ -32,6 +32,12 @@ internal sealed class SshConfigException : Exception
     /// <summary>Every line to print to stderr, in order.</summary>
     public IReadOnlyList<string> Lines { get; }
 
+    /// <summary>
+    /// Whether ssh writes these lines with plain fprintf (ending in LF: bad ports, forwarding specifications, cipher
+    /// and MAC names on the command line) rather than through its log functions (error/fatal, ending in CR LF).
+    /// </summary>
+    public bool PlainText { get; init; }
+
     /// <summary>Whether ssh's usage text follows the lines.</summary>
     public bool ShowUsage { get; }
 

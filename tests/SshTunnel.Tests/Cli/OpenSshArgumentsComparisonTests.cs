@@ -28,6 +28,10 @@ public class OpenSshArgumentsComparisonTests
     [InlineData("-c nope x")]
     [InlineData("-w x:y x")]
     [InlineData("-N -s x")]
+    [InlineData("-1 x")]
+    [InlineData("-J a -J b x")]
+    [InlineData("-O foo x")]
+    [InlineData("-m nope x")]
     public void Error_line_matches_ssh(string commandLine)
     {
         if (!File.Exists(Ssh))
@@ -43,6 +47,8 @@ public class OpenSshArgumentsComparisonTests
         string[] theirs = stderr.Replace("\r", "", StringComparison.Ordinal).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(l => !l.StartsWith("Pseudo-terminal", StringComparison.Ordinal)).ToArray();
         Assert.Equal(theirs[^1], ex.Lines.First(l => !l.StartsWith("hint:", StringComparison.Ordinal)));
+        // ssh's log functions end lines in CR LF, its plain fprintf messages in LF: we print the same bytes.
+        Assert.Equal(stderr.Contains(theirs[^1] + "\r\n", StringComparison.Ordinal), !ex.PlainText);
     }
 
     [Theory]

@@ -186,7 +186,7 @@ public class OpenSshArgumentsTests
     public void Missing_identity_file_is_a_warning_and_skipped()
     {
         ClientInvocation inv = OpenSshArguments.Parse(["-i", "~/nope", "-i", "/etc/hostname", "h"], p => p == "/etc/hostname", "/home/u");
-        Assert.Equal("Warning: Identity file /home/u/nope not accessible: No such file or directory.", Assert.Single(inv.Warnings));
+        Assert.Equal("Warning: Identity file /home/u/nope not accessible: No such file or directory.", Assert.Single(inv.PlainWarnings));
         Assert.Equal(["/etc/hostname"], inv.CommandLineOptions.GetList("identityfile"));
     }
 
