@@ -69,21 +69,23 @@ public sealed class ConfigFuzzTests : IDisposable
     [Fact]
     public void SshdConfig_Mutated_NeverThrows()
     {
-        (int accepted, _) = FuzzRunner.RunText(301, 3000, [SshdConfig], text =>
+        (int accepted, int rejected) = FuzzRunner.RunText(301, 3000, [SshdConfig], text =>
         {
             ServerConfig config = ServerConfig.ParseText(text, "sshd_config", ["PermitOpen none"]);
             config.ForUser("alice").Dump();
             config.Dump();
         });
-        Assert.Equal(3000, accepted);
+        Assert.Equal(0, rejected);
+        Assert.True(accepted > 100, $"only {accepted} inputs in the time budget");
     }
 
     [Fact]
     public void SshdCommandLineOption_Mutated_NeverThrows()
     {
         string[] lines = SshdConfig.Split('\n');
-        (int accepted, _) = FuzzRunner.RunText(302, 3000, lines, line => ServerConfig.ParseText("", "sshd_config", [line]).Dump());
-        Assert.Equal(3000, accepted);
+        (int accepted, int rejected) = FuzzRunner.RunText(302, 3000, lines, line => ServerConfig.ParseText("", "sshd_config", [line]).Dump());
+        Assert.Equal(0, rejected);
+        Assert.True(accepted > 100, $"only {accepted} inputs in the time budget");
     }
 
     [Fact]
@@ -106,7 +108,9 @@ public sealed class ConfigFuzzTests : IDisposable
     [Fact]
     public void SshCommandLineOption_Mutated_OnlySshConfigException()
     {
-        string[] lines = SshConfig.Split('\n', StringSplitOptions.TrimEntries);
+        // Host, Match and Include are not allowed with -o: the seeds are the other lines.
+        string[] lines = [.. SshConfig.Split('\n', StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("Host ", StringComparison.Ordinal) && !l.StartsWith("Match ", StringComparison.Ordinal) && !l.StartsWith("Include ", StringComparison.Ordinal))];
         (_, int rejected) = FuzzRunner.RunText(304, 3000, lines, line =>
         {
             ClientInvocation invocation = OpenSshArguments.Parse(["-o", line, "host"], _ => false, _home.Path);

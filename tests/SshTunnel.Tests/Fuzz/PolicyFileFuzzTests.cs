@@ -40,14 +40,15 @@ public sealed class PolicyFileFuzzTests
     [Fact]
     public void KnownHosts_Mutated_NeverThrows_AndLookupsWork()
     {
-        (int accepted, _) = FuzzRunner.RunText(201, 3000, [KnownHosts], text =>
+        (int accepted, int rejected) = FuzzRunner.RunText(201, 3000, [KnownHosts], text =>
         {
             KnownHostsFile file = KnownHostsFile.Parse(text, "known_hosts");
             file.Check("server1", 22, Ed25519Key);
             file.Check("gateway.example", 2222, Ed25519Key);
             file.Check("a.example.org", 65535, Ed25519Key);
         });
-        Assert.Equal(3000, accepted);
+        Assert.Equal(0, rejected);
+        Assert.True(accepted > 100, $"only {accepted} inputs in the time budget");
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public sealed class PolicyFileFuzzTests
         TimeZoneInfo newYork = TimeZoneInfo.CreateCustomTimeZone("UTC-5", TimeSpan.FromHours(-5), "UTC-5", "UTC-5");
         byte[] blob = Ed25519Key.Blob.ToArray();
         DateTimeOffset now = new(2030, 6, 1, 12, 0, 0, TimeSpan.Zero);
-        (int accepted, _) = FuzzRunner.RunText(202, 3000, [AuthorizedKeys], text =>
+        (int accepted, int rejected) = FuzzRunner.RunText(202, 3000, [AuthorizedKeys], text =>
         {
             AuthorizedKeysFile file = AuthorizedKeysFile.Parse(text, "authorized_keys", newYork);
             file.FindMatch(blob, IPAddress.Parse("10.1.2.3"), "host.example.com", now, out _);
@@ -69,7 +70,8 @@ public sealed class PolicyFileFuzzTests
                 policy.ResolveBindAddresses("localhost");
             }
         });
-        Assert.Equal(3000, accepted);
+        Assert.Equal(0, rejected);
+        Assert.True(accepted > 100, $"only {accepted} inputs in the time budget");
     }
 
     [Fact]
@@ -127,13 +129,14 @@ public sealed class PolicyFileFuzzTests
     [Fact]
     public void FromPatterns_Mutated_NeverThrow()
     {
-        (int accepted, _) = FuzzRunner.RunText(205, 3000, ["10.0.0.0/8,!10.9.0.0/16,*.example.com,fe80::/10,192.0.2.?,host?name"], text =>
+        (int accepted, int rejected) = FuzzRunner.RunText(205, 3000, ["10.0.0.0/8,!10.9.0.0/16,*.example.com,fe80::/10,192.0.2.?,host?name"], text =>
         {
             SshPattern.MatchHostAndAddress("host.example.com", "10.1.2.3", text, out _);
             SshPattern.MatchHostAndAddress("h", "fe80::1", text, out _);
             SshPattern.MatchUser("alice", "h", "192.0.2.1", "alice@" + text);
             SshPattern.IsValidUserPattern(text);
         });
-        Assert.Equal(3000, accepted);
+        Assert.Equal(0, rejected);
+        Assert.True(accepted > 100, $"only {accepted} inputs in the time budget");
     }
 }

@@ -83,7 +83,7 @@ public sealed class TransportFuzzTests
                 return;
             }
             establish.GetAwaiter().GetResult();
-        }, typeof(SshProtocolException), typeof(SshConnectionException));
+        }, seedsMustParse: false, typeof(SshProtocolException), typeof(SshConnectionException));
         Assert.True(rejected > 0);
         Assert.Equal(0, completed);
     }
@@ -115,7 +115,10 @@ public sealed class TransportFuzzTests
             {
                 // reset by the server: closed too
             }
-            Assert.False(timeout.IsCancellationRequested, $"server kept malformed client {i} open: {Convert.ToHexString(input)}");
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"server kept malformed client {i} open: {Convert.ToHexString(input)}");
+            }
         }
         Assert.True(sent >= 20, $"only {sent} clients in the time budget");
 
