@@ -96,7 +96,7 @@ public sealed class ConfigFuzzTests : IDisposable
         string config = Path.Combine(ssh, "config");
         string system = Path.Combine(_home.Path, "ssh_config");
         File.WriteAllText(system, "Host *\n  SendEnv LANG\n");
-        (_, int rejected) = FuzzRunner.RunText(303, 1500, [SshConfig], text =>
+        (_, int rejected) = FuzzRunner.RunText(303, 600, [SshConfig], text =>
         {
             File.WriteAllText(config, text);
             ResolvedSshConfig resolved = OpenSshArguments.Parse(["-N", "alice@web"], _ => false, _home.Path).Resolve(Context(), system);

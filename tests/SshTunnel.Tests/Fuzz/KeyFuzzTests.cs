@@ -78,7 +78,7 @@ public sealed class KeyFuzzTests(KeyFileFixture keys) : IClassFixture<KeyFileFix
         string path = keys.Generate("ed-enc-ctr", "-t", "ed25519", "-a", "1", "-Z", "aes256-ctr", "-N", KeyFileFixture.Passphrase);
         byte[] data = Unarmor(File.ReadAllText(path));
         (int start, int end) = EncryptedSection(data);
-        (_, int rejected) = FuzzRunner.Run(105, 300, [data], (m, s) => m.MutateRegion(s, start, end), b =>
+        (_, int rejected) = FuzzRunner.Run(105, 120, [data], (m, s) => m.MutateRegion(s, start, end), b =>
         {
             try
             {
