@@ -15,6 +15,14 @@ namespace SshTunnel.Cli.Arguments;
 internal sealed class SshConfigReader
 {
     private const int MaxDepth = 16;
+
+    /// <summary>
+    /// Most files one reader opens through Include. The depth bound alone lets a file that includes itself k times
+    /// cause k^16 reads (a hang); no real configuration comes near this.
+    /// </summary>
+    private const int MaxIncludedFiles = 1024;
+
+    private int _includedFiles;
     private const int MaxIdentityFiles = 100;
 
     private readonly SshOptions _options;
@@ -871,6 +879,11 @@ internal sealed class SshConfigReader
             bool outerActive = active;
             foreach (string file in SshGlob.Expand(path))
             {
+                if (++_includedFiles > MaxIncludedFiles)
+                {
+                    throw new SshConfigException($"{where}: too many configuration includes (more than {MaxIncludedFiles} files)");
+                }
+
                 bool includedActive = active;
                 ReadFile(file, userConfig, checkPermissions: true, neverMatch: neverMatch || !outerActive, ref includedActive, depth + 1);
 

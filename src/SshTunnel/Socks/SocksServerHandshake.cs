@@ -362,7 +362,7 @@ internal static class SocksServerHandshake
         else
         {
             int colon = target.LastIndexOf(':');
-            if (colon <= 0) return false;
+            if (colon <= 0 || colon > MaxNameLength) return false; // a DNS name is at most 255 bytes, as in SOCKS
             string name = target[..colon];
             foreach (char c in name)
             {

@@ -97,6 +97,13 @@ internal static class KeyMaterial
         var modulus = new BigInteger(n, isUnsigned: true, isBigEndian: true);
         long bits = modulus.IsZero ? 0 : modulus.GetBitLength();
         if (bits < MinRsaBits || bits > MaxRsaBits) throw SshKeyFileException.InvalidFormat($"RSA key length {bits} bits is out of range");
+        // p and q are each shorter than n (and d is reduced below): refuse longer values before multiplying, which
+        // for two values of hundreds of KiB would take seconds.
+        int nLength = TrimmedLength(n);
+        if (TrimmedLength(p) > nLength || TrimmedLength(q) > nLength || TrimmedLength(d) > nLength || TrimmedLength(iqmp) > nLength)
+        {
+            throw SshKeyFileException.InvalidFormat("RSA key component longer than the modulus");
+        }
         var prime1 = new BigInteger(p, isUnsigned: true, isBigEndian: true);
         var prime2 = new BigInteger(q, isUnsigned: true, isBigEndian: true);
         var privateExponent = new BigInteger(d, isUnsigned: true, isBigEndian: true);

@@ -77,6 +77,10 @@ internal static class PemPrivateKeyFile
         {
             throw decrypted ? SshKeyFileException.IncorrectPassphrase(e) : SshKeyFileException.InvalidFormat("bad SEC1 EC key", e);
         }
+        catch (PlatformNotSupportedException e)
+        {
+            throw UnsupportedCurve(e);
+        }
         return FromEcdsa(ecdsa);
     }
 
@@ -124,7 +128,18 @@ internal static class PemPrivateKeyFile
         {
             throw SshKeyFileException.InvalidFormat("bad PKCS#8 key", e);
         }
+        catch (PlatformNotSupportedException e)
+        {
+            throw UnsupportedCurve(e);
+        }
     }
+
+    /// <summary>
+    /// The BCL reports an EC curve OID that OpenSSL does not know (a corrupted or exotic key) as
+    /// <see cref="PlatformNotSupportedException"/>, not <see cref="CryptographicException"/>.
+    /// </summary>
+    private static SshKeyFileException UnsupportedCurve(PlatformNotSupportedException e) =>
+        new(SshKeyFileError.UnsupportedKeyType, "unsupported ECDSA curve: " + e.Message, e);
 
     // PrivateKeyInfo ::= SEQUENCE { version INTEGER, privateKeyAlgorithm AlgorithmIdentifier, privateKey OCTET STRING, ... }
     private static string ReadPkcs8Algorithm(byte[] der)
@@ -188,6 +203,10 @@ internal static class PemPrivateKeyFile
                 catch (CryptographicException e)
                 {
                     throw SshKeyFileException.IncorrectPassphrase(e);
+                }
+                catch (PlatformNotSupportedException e)
+                {
+                    throw UnsupportedCurve(e);
                 }
             }
             throw SshKeyFileException.InvalidFormat("trailing data after the key");

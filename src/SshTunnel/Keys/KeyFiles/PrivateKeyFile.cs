@@ -130,12 +130,27 @@ public static class PrivateKeyFile
     /// <exception cref="ArgumentException">The key cannot export its private fields (e.g. an agent key).</exception>
     internal static string FormatOpenSshUnencrypted(SshPrivateKey key, string comment) => OpenSshPrivateKeyFile.FormatUnencrypted(key, comment);
 
+    /// <summary>
+    /// Reads at most <see cref="MaxFileLength"/> bytes without asking the length first: a FIFO or /dev/stdin
+    /// (<c>-i &lt;(...)</c>) cannot seek, and a file that grows while read is still bounded.
+    /// </summary>
     private static string ReadText(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (stream.Length > MaxFileLength) throw SshKeyFileException.InvalidFormat("file too large").WithPath(path);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
+        byte[] buffer = new byte[MaxFileLength + 1];
+        try
+        {
+            int length = 0;
+            int read;
+            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0) length += read;
+            if (length > MaxFileLength) throw SshKeyFileException.InvalidFormat("file too large").WithPath(path);
+            using var reader = new StreamReader(new MemoryStream(buffer, 0, length, writable: false));
+            return reader.ReadToEnd();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+        }
     }
 }

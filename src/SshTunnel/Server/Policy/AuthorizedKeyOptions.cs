@@ -250,9 +250,11 @@ public sealed class AuthorizedKeyOptions
         if (year < 1970 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
             || hour > 23 || minute > 59 || second > 59) return null;
         var wall = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified);
-        DateTimeOffset result = utc
-            ? new DateTimeOffset(wall, TimeSpan.Zero)
-            : new DateTimeOffset(wall, timeZone.GetUtcOffset(wall));
+        TimeSpan offset = utc ? TimeSpan.Zero : timeZone.GetUtcOffset(wall);
+        // A wall time late on 9999-12-31 in a zone west of UTC is past DateTimeOffset's range in UTC (the constructor
+        // would throw ArgumentOutOfRangeException): such a key never expires, as OpenSSH's 64-bit time_t has it.
+        if (wall.Ticks - offset.Ticks > DateTime.MaxValue.Ticks) return DateTimeOffset.MaxValue;
+        DateTimeOffset result = new(wall, offset);
         // OpenSSH rejects a time that is the epoch or before it (valid_before == 0 or mktime() < 0).
         return result.ToUnixTimeSeconds() <= 0 ? null : result;
     }
