@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Cli;
 
@@ -84,7 +85,7 @@ internal sealed class ConsoleLogger : ILogger
         {
             // ssh's log lines on stderr always end in CR LF (log.c). Peer-supplied text (banners, channel-open failure
             // descriptions, version strings) must not reach the terminal with control characters: they become '?'.
-            foreach (char c in text) _writer.Write(char.IsControl(c) && c is not '\n' and not '\t' ? '?' : c);
+            _writer.Write(PeerText.Sanitize(text, keep: "\n\t"));
             _writer.Write("\r\n");
             _writer.Flush();
         }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using SshTunnel.Daemon.Config;
 using SshTunnel.Server;
 using SshTunnel.Server.Policy;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Daemon;
 
@@ -122,7 +123,6 @@ internal sealed partial class DaemonAuthorizer(ServerConfig config, PasswordFile
 
     private static string Sanitize(string name)
     {
-        string cleaned = new([.. name.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
-        return cleaned;
+        return PeerText.Sanitize(name.Length > 64 ? name[..64] : name);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Daemon;
 
@@ -45,11 +46,7 @@ internal sealed class StderrLoggerProvider(LogLevel minimumLevel, TextWriter? ou
     /// </summary>
     internal static string Sanitize(string line)
     {
-        if (!line.Any(char.IsControl)) return line;
-        return string.Create(line.Length, line, static (span, text) =>
-        {
-            for (int i = 0; i < text.Length; i++) span[i] = char.IsControl(text[i]) ? '?' : text[i];
-        });
+        return PeerText.Sanitize(line);
     }
 
     /// <summary>Maps sshd's LogLevel (and -d count) to a minimum level.</summary>

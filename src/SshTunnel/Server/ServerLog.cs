@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Server;
 
@@ -44,14 +45,7 @@ internal static partial class ServerLog
     internal static string Sanitize(string text)
     {
         if (text.Length > 1000) text = text[..1000] + "...";
-        foreach (char c in text)
-        {
-            if (char.IsControl(c)) return string.Create(text.Length, text, static (span, t) =>
-            {
-                for (int i = 0; i < t.Length; i++) span[i] = char.IsControl(t[i]) ? '?' : t[i];
-            });
-        }
-        return text;
+        return PeerText.Sanitize(text);
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "{Text}")]

@@ -293,12 +293,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         SendControl(writer.ToPacket());
     }
 
-    private static string Sanitize(string text)
-    {
-        Span<char> buffer = text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length];
-        for (int i = 0; i < text.Length; i++) buffer[i] = char.IsControl(text[i]) ? '?' : text[i];
-        return new string(buffer);
-    }
+    private static string Sanitize(string text) => PeerText.Sanitize(text);
 
     /// <summary>Reads, decrypts and decompresses one packet.</summary>
     private async ValueTask<Packet> ReadPacketAsync(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Text;
 using SshTunnel.Errors;
+using SshTunnel.Wire;
 
 namespace SshTunnel.Transport;
 
@@ -57,7 +58,7 @@ internal static class VersionExchange
                 if (line.Contains('\0')) throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters");
                 if (!line.StartsWith("SSH-2.0-", StringComparison.Ordinal) && !line.StartsWith("SSH-1.99-", StringComparison.Ordinal))
                 {
-                    string shown = new(line.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+                    string shown = PeerText.Sanitize(line.Length > 100 ? line[..100] : line);
                     throw new SshProtocolException($"Protocol major versions differ: 2 vs. {shown}", DisconnectReason.ProtocolVersionNotSupported);
                 }
                 return line;
