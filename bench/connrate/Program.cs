@@ -27,13 +27,14 @@ internal static class Program
 {
     private const string Usage = """
         usage: connrate --target NAME=PORT:PID [--target ...] --user U --key FILE --host-key-pub FILE
-                        [--count N] [--seconds S] [--concurrency K] [--rounds R] [--warmup W]
+                        [--count N] [--seconds S] [--concurrency K] [--rounds R] [--warmup W] [--warmup-seconds S]
                         [--work direct-tcpip|none] [--label TEXT] [--tsv FILE] [--max-seconds S]
           --count N        connections per cell at most (default 2000)
           --seconds S      time per cell at most (default 4)
           --concurrency K  connections in flight (default 8)
           --rounds R       rounds; each round measures every target once, order alternating (default 3)
-          --warmup W       unmeasured connections per target first (default 100)
+          --warmup W       unmeasured connections per target first, at most (default 5000)
+          --warmup-seconds S  ... and for at most S seconds (default 5: sshtunneld's JIT tier-up takes ~2000-4000 connections)
           --work           what each connection does after authentication (default direct-tcpip)
           --max-seconds S  the whole run stops starting cells after this (default 55)
           --inproc         also measure a library SshServer in this process (host key: --host-key-pub without .pub)
@@ -60,7 +61,7 @@ internal static class Program
 
         foreach (Target target in settings.Targets)
         {
-            CellResult warm = await RunCellAsync(target, settings, key, expectedHostKey, closer.Port, settings.Warmup, 30, measure: false).ConfigureAwait(false);
+            CellResult warm = await RunCellAsync(target, settings, key, expectedHostKey, closer.Port, settings.Warmup, settings.WarmupSeconds, measure: false).ConfigureAwait(false);
             await Console.Error.WriteLineAsync($"warm-up {target.Name}: {warm.Ok} ok, {warm.Failed} failed{warm.ErrorSuffix}").ConfigureAwait(false);
         }
         for (int round = 0; round < settings.Rounds; round++)
@@ -258,7 +259,8 @@ internal sealed class Settings
     public double Seconds { get; private set; } = 4;
     public int Concurrency { get; private set; } = 8;
     public int Rounds { get; private set; } = 3;
-    public int Warmup { get; private set; } = 100;
+    public int Warmup { get; private set; } = 5000;
+    public double WarmupSeconds { get; private set; } = 5;
     public string Work { get; private set; } = "direct-tcpip";
     public string? Cipher { get; private set; }
     public string Label { get; private set; } = "run";
@@ -286,6 +288,7 @@ internal sealed class Settings
                 case "--concurrency": s.Concurrency = Int(); break;
                 case "--rounds": s.Rounds = Int(); break;
                 case "--warmup": s.Warmup = Int(); break;
+                case "--warmup-seconds": s.WarmupSeconds = Double(); break;
                 case "--work": s.Work = Value() is "direct-tcpip" or "none" ? args[i] : throw new FormatException("--work: direct-tcpip or none"); break;
                 case "--cipher": s.Cipher = Value(); break;
                 case "--label": s.Label = Value(); break;

@@ -11,7 +11,7 @@
 #
 #   bench/connrate/run.sh                       publish sshtunneld (ReadyToRun, as shipped) + build connrate, run
 #   NO_BUILD=1 bench/connrate/run.sh            reuse bench/connrate/out/
-#   CONCURRENCY=8 SECONDS_PER_CELL=4 ROUNDS=3 WARMUP=100 WORK=direct-tcpip|none
+#   CONCURRENCY=8 SECONDS_PER_CELL=4 ROUNDS=3 WARMUP=5000 WARMUP_SECONDS=5 WORK=direct-tcpip|none
 #
 # Each load-generator run is bounded (cells of at most SECONDS_PER_CELL s, the whole run at most 55 s).
 # Results: bench/results/connrate-<timestamp>/ (summary.md, cells.tsv, server logs).
@@ -111,7 +111,7 @@ for mode in ${MODES:-pinned unpinned}; do
   "${cli[@]}" dotnet "$OUT/connrate/connrate.dll" \
     --target "sshd=$SSHD_PORT:$SSHD_PID" --target "sshtunneld=$GW_PORT:$GW_PID" \
     --key "$SSH_KEY" --host-key-pub "$GATEWAY_DIR/host_ed25519_key.pub" --user "$(id -un)" \
-    --concurrency "${CONCURRENCY:-8}" --seconds "${SECONDS_PER_CELL:-4}" --rounds "${ROUNDS:-3}" --warmup "${WARMUP:-100}" \
+    --concurrency "${CONCURRENCY:-8}" --seconds "${SECONDS_PER_CELL:-4}" --rounds "${ROUNDS:-3}" --warmup "${WARMUP:-5000}" --warmup-seconds "${WARMUP_SECONDS:-5}" \
     --work "${WORK:-direct-tcpip}" --label "$mode" --tsv "$RES/cells.tsv" --max-seconds 55 \
     >>"$RES/summary.md" 2> >(tee -a "$RES/cells.log" >&2) || rc=$?
 done
