@@ -13,27 +13,39 @@ namespace SshTunnel.Daemon;
 /// the OS home when the OS knows the user, else <c>STATE/home/USER</c>) or a PasswordFile entry; no OS account is
 /// needed. Applies AllowUsers/DenyUsers, PermitRootLogin, PubkeyAuthentication/PasswordAuthentication after Match,
 /// and builds each user's <see cref="ForwardingPolicy"/> from the Match-adjusted settings and the key's options.
-/// Files are read at each attempt, as sshd does, so edits apply to the next login.
+/// Files are read at each attempt, as sshd does, so edits apply to the next login (an unchanged authorized_keys file
+/// is not parsed again; /etc/passwd is read only when the AuthorizedKeysFile path needs the home directory).
 /// </summary>
 internal sealed partial class DaemonAuthorizer(ServerConfig config, PasswordFile? passwords, string stateDirectory, ILogger logger)
 {
     private const string PasswdFile = "/etc/passwd";
 
+    // Files are still read at every attempt; only unchanged content skips the parse.
+    private readonly AuthorizedKeysFileCache _authorizedKeys = new();
+
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex ValidUserName();
+
+    /// <summary>
+    /// True unless the template is an absolute path without %h: then the home directory cannot appear in the result.
+    /// (Over-approximates, e.g. for a literal "%%h", which only costs a passwd lookup.)
+    /// </summary>
+    internal static bool NeedsHome(string template) => !template.StartsWith('/') || template.Contains("%h", StringComparison.Ordinal);
 
     public ValueTask<ForwardingPolicy?> AuthorizePublicKeyAsync(PublicKeyAuthorizationContext context, CancellationToken cancellationToken)
     {
         ServerConfig? user = CheckUser(context.UserName, context.RemoteEndPoint, password: false);
         if (user is null || !user.PubkeyAuthentication) return ValueTask.FromResult<ForwardingPolicy?>(null);
-        string home = HomeOf(context.UserName);
+        string? home = null;
         foreach (string template in user.AuthorizedKeysFiles)
         {
             if (template == "none") continue;
             string path;
             try
             {
-                path = AuthorizedKeysPath.Expand(template, context.UserName, home);
+                // The passwd lookup only when the path needs the home directory (%h, or relative).
+                if (home is null && NeedsHome(template)) home = HomeOf(context.UserName);
+                path = AuthorizedKeysPath.Expand(template, context.UserName, home ?? "/");
             }
             catch (FormatException e)
             {
@@ -43,7 +55,7 @@ internal sealed partial class DaemonAuthorizer(ServerConfig config, PasswordFile
             AuthorizedKeysFile file;
             try
             {
-                file = AuthorizedKeysFile.Load(path);
+                file = _authorizedKeys.Load(path);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {

@@ -18,6 +18,7 @@ public sealed class ServerConfig
 
     private readonly ServerConfigParser _parser;
     private readonly RawSettings _raw;
+    private readonly Dictionary<string, ServerConfig> _perUser = new(StringComparer.Ordinal);
 
     private ServerConfig(ServerConfigParser parser, RawSettings raw, string? user)
     {
@@ -228,11 +229,25 @@ public sealed class ServerConfig
     /// <c>Match User</c> block that matches (among them the first value wins), as sshd applies Match after the user
     /// name is known. Only keywords allowed in Match change; <see cref="Errors"/> are shared.
     /// </summary>
+    /// <remarks>
+    /// Thread-safe (sessions authenticate concurrently; the parser's Match replay is not re-entrant). The result
+    /// depends only on the user name and this configuration, which never changes (SIGHUP builds a new one), so it is
+    /// kept per user, for up to <see cref="MaxCachedUsers"/> names.
+    /// </remarks>
     public ServerConfig ForUser(string user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return new ServerConfig(_parser, _parser.ForUser(user), user);
+        lock (_perUser)
+        {
+            if (_perUser.TryGetValue(user, out ServerConfig? known)) return known;
+            var config = new ServerConfig(_parser, _parser.ForUser(user), user);
+            if (_perUser.Count < MaxCachedUsers) _perUser.Add(user, config);
+            return config;
+        }
     }
+
+    /// <summary>Most user names whose <see cref="ForUser"/> result is kept (bounds memory when clients try many names).</summary>
+    internal const int MaxCachedUsers = 4096;
 
     /// <summary>The <c>sshd -T</c>-style dump: one lower-case keyword and its effective value per line.</summary>
     public IReadOnlyList<string> DumpLines()

@@ -202,27 +202,30 @@ public sealed class SshServer : IAsyncDisposable
         IPAddress source = SourceKey(remote.Address);
         lock (_perSource) _perSource[source] = _perSource.GetValueOrDefault(source) + 1;
         var session = new SshServerSession(this, Options, stream, remote, local);
-        Task run;
-        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Registered before it runs (so StopAsync sees it and the removal at its end cannot come first), then started on
+        // the thread pool in one hop.
+        Task<Task> start;
         using (ExecutionContext.SuppressFlow())
         {
-            run = Task.Run(async () =>
-            {
-                await registered.Task.ConfigureAwait(false);
-                try
-                {
-                    await session.RunAsync().ConfigureAwait(false);
-                }
-                finally
-                {
-                    _sessions.TryRemove(session, out _);
-                }
-            }, CancellationToken.None);
+            start = new Task<Task>(() => RunSessionAsync(session), CancellationToken.None, TaskCreationOptions.DenyChildAttach); // captures no context
         }
+        Task run = start.Unwrap();
         _sessions.TryAdd(session, run);
-        registered.SetResult();
+        start.Start(TaskScheduler.Default);
         if (_stopping.IsCancellationRequested) session.Close();
         return (session, run);
+    }
+
+    private async Task RunSessionAsync(SshServerSession session)
+    {
+        try
+        {
+            await session.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sessions.TryRemove(session, out _);
+        }
     }
 
     /// <summary>Called once per session when it authenticates or ends unauthenticated: frees its MaxStartups slots.</summary>

@@ -17,6 +17,9 @@ internal sealed partial class TransportConnection
     private const int GroupExchangeMinBits = 2048;
     private const int GroupExchangeMaxBits = 8192;
 
+    /// <summary>The server-sig-algs value (RFC 8308 §3.1) the server announces: every signature algorithm but SHA-1 ssh-rsa.</summary>
+    private static readonly byte[] ServerSigAlgsValue = Encoding.ASCII.GetBytes(string.Join(',', HostKeyAlgorithms.All.Where(a => a != AlgorithmNames.SshRsa)));
+
     private KeyExchangeState? _kex;
     private volatile bool _kexSending; // our KEXINIT is out and our NEWKEYS is not: only kex messages may be written
     private TaskCompletionSource _sendGate = CompletedGate();
@@ -476,8 +479,7 @@ internal sealed partial class TransportConnection
             if (_isServer && firstKex && _peerWantsExtInfo)
             {
                 var writer = new SshWriter(256);
-                string sigAlgs = string.Join(',', HostKeyAlgorithms.All.Where(a => a != AlgorithmNames.SshRsa));
-                new ExtInfoMessage { Extensions = [new(AlgorithmNames.ServerSigAlgs, Encoding.ASCII.GetBytes(sigAlgs))] }.Write(ref writer);
+                new ExtInfoMessage { Extensions = [new(AlgorithmNames.ServerSigAlgs, ServerSigAlgsValue)] }.Write(ref writer);
                 Packet ext = writer.ToPacket();
                 try
                 {
