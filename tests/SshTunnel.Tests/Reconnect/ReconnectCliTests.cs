@@ -69,7 +69,7 @@ public sealed class ReconnectCliTests : IDisposable
         await using var echo = new EchoServer();
         (RestartableServer server, string key) = await StartServerAsync();
         await using var _ = server;
-        int remotePort = GatewayProcess.FreePort();
+        int remotePort = StablePorts.Pick();
         await using CliProcess cli = CliProcess.StartSshTunnel(Args(server, key, "-o", "Reconnect=yes", "-o", "ReconnectMaxDelay=1", "-R", $"127.0.0.1:{P(remotePort)}:127.0.0.1:{P(echo.Port)}"));
         string success = $"remote forward success for: listen 127.0.0.1:{remotePort}";
         await cli.WaitForLineAsync(l => l.Contains(success, StringComparison.Ordinal) || l.Contains($"listen [127.0.0.1]:{remotePort}", StringComparison.Ordinal), Timeout);

@@ -32,7 +32,7 @@ internal sealed class RestartableServer : IAsyncDisposable
     public static async Task<RestartableServer> StartAsync(SshPrivateKey? userKey = null)
     {
         var server = new RestartableServer(userKey ?? Ed25519PrivateKey.Generate());
-        await server.StartCoreAsync(Ed25519PrivateKey.Generate(), 0);
+        await server.StartCoreAsync(Ed25519PrivateKey.Generate(), StablePorts.Pick());
         return server;
     }
 
@@ -92,6 +92,43 @@ internal sealed class RestartableServer : IAsyncDisposable
     {
         await StopAsync();
         UserKey.Dispose();
+    }
+}
+
+/// <summary>
+/// Ports for listeners that must be bound again after a gap (a restarted server, a re-requested -R): taken below the
+/// kernel's ephemeral range, so that no other test's outgoing connection can be given the port during the gap.
+/// </summary>
+internal static class StablePorts
+{
+    public static int Pick()
+    {
+        int low = 32768;
+        try
+        {
+            string[] range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            low = int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // not Linux: keep the usual default
+        }
+        int floor = Math.Min(10000, low / 2);
+        for (int i = 0; i < 50; i++)
+        {
+            int port = Random.Shared.Next(floor, low);
+            try
+            {
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // in use: try another
+            }
+        }
+        throw new InvalidOperationException("no free port below the ephemeral range");
     }
 }
 

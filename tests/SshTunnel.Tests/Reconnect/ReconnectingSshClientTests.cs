@@ -108,9 +108,10 @@ public sealed class ReconnectingSshClientTests
     {
         await using var echo = new EchoServer();
         await using RestartableServer server = await RestartableServer.StartAsync();
-        await using ReconnectingSshClient session = await ReconnectingSshClient.ConnectAsync(server.ClientOptions(), Fast());
+        var log = new ListLogger();
+        await using ReconnectingSshClient session = await ReconnectingSshClient.ConnectAsync(server.ClientOptions(log), Fast());
         var events = new ReconnectEventLog(session);
-        int remotePort = GatewayFreePort();
+        int remotePort = StablePorts.Pick();
         await using ReconnectingRemoteForward forward = await session.StartRemoteForwardAsync(new ForwardSpec
         {
             Kind = ForwardSpecKind.Remote, ListenHost = "127.0.0.1", ListenPort = remotePort, ConnectHost = "127.0.0.1", ConnectPort = echo.Port,
@@ -124,7 +125,8 @@ public sealed class ReconnectingSshClientTests
         ReconnectEventArgs restored = await events.WaitForAsync(ReconnectEventKind.RemoteForwardRestored);
         Assert.Equal(remotePort, restored.RemoteForward!.BoundPort);
         Assert.Same(restored.RemoteForward, forward.Current);
-        Assert.Equal("second", await EchoClient.RoundTripAsync(remotePort, "second"));
+        string second = await EchoClient.RoundTripAsync(remotePort, "second");
+        Assert.True(second == "second", $"echoed \"{second}\"; client log:\n{log.Text}\nserver log:\n{server.Log.Text}");
     }
 
     [Fact]
