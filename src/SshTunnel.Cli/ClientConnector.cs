@@ -14,6 +14,17 @@ internal static class ClientConnector
     /// <returns>The client, and whether its host key is untrusted (a changed key accepted under StrictHostKeyChecking=no: no forwarding then).</returns>
     public static async Task<(SshClient Client, bool HostKeyUntrusted)> ConnectAsync(ResolvedSshConfig config, ConsoleLogger logger, Func<CancellationToken, ValueTask<Stream>>? connectCallback, CancellationToken cancellationToken)
     {
+        (SshClientOptions options, KnownHostsVerifier verifier) = CreateOptions(config, logger, connectCallback);
+        SshClient client = await SshClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        return (client, verifier.InteractiveAuthenticationDisabled);
+    }
+
+    /// <summary>
+    /// The client settings for <paramref name="config"/>'s host, and the known_hosts verifier they use (whose
+    /// <see cref="KnownHostsVerifier.InteractiveAuthenticationDisabled"/> says, after connecting, whether the host key is untrusted).
+    /// </summary>
+    public static (SshClientOptions Options, KnownHostsVerifier Verifier) CreateOptions(ResolvedSshConfig config, ConsoleLogger logger, Func<CancellationToken, ValueTask<Stream>>? connectCallback)
+    {
         var verifier = new KnownHostsVerifier
         {
             Mode = ParseStrictHostKeyChecking(config.StrictHostKeyChecking),
@@ -62,8 +73,7 @@ internal static class ClientConnector
                 BannerCallback = banner => logger.Info(Sanitize(banner).TrimEnd('\n', '\r')),
             },
         };
-        SshClient client = await SshClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-        return (client, verifier.InteractiveAuthenticationDisabled);
+        return (options, verifier);
     }
 
     internal static AddressFamily ParseAddressFamily(string value) => value switch

@@ -93,6 +93,12 @@ internal static class Program
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; signalNumber = 1; signalExit.Value = 255; shutdown.Cancel(); });
 
         bool hasCommand = invocation.Command.Count > 0 && config.SessionType != "none";
+        if (config.Reconnect)
+        {
+            if (!hasCommand && invocation.StdioForward is null) return await RunReconnectingAsync(invocation, config, logger, signalExit, shutdown.Token).ConfigureAwait(false);
+            // sshtunnel's Reconnect only applies to forward-only sessions (docs/RECONNECT.md); a command runs once, as with ssh.
+            logger.Debug("Reconnect=yes ignored: it applies only to sessions without a command or -W (use -N)");
+        }
         SshClient client;
         bool hostKeyUntrusted;
         var hops = new List<SshClient>();
@@ -111,19 +117,10 @@ internal static class Program
             }
             (client, hostKeyUntrusted) = await ClientConnector.ConnectAsync(config, logger, Via(previous, config), shutdown.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or SshException or TimeoutException or IOException or SocketException or SshConfigException)
+        catch (Exception e) when (IsConnectFailure(e))
         {
             foreach (SshClient hop in hops) await hop.DisposeAsync().ConfigureAwait(false);
-            if (e is OperationCanceledException && shutdown.IsCancellationRequested) return 255;
-            if (e is SshConfigException configError)
-            {
-                foreach (string line in configError.Lines) logger.Fatal(line);
-            }
-            else
-            {
-                logger.Fatal(e is SshHostKeyException ? e.Message : DescribeConnectFailure(e, config));
-            }
-            return 255;
+            return ReportConnectFailure(e, config, logger, shutdown.IsCancellationRequested);
         }
 
         try
@@ -135,6 +132,146 @@ internal static class Program
             foreach (SshClient hop in Enumerable.Reverse(hops)) await hop.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private static bool IsConnectFailure(Exception e) => e is OperationCanceledException or SshException or TimeoutException or IOException or SocketException or SshConfigException;
+
+    /// <summary>Prints why connecting failed, as ssh does; returns 255.</summary>
+    private static int ReportConnectFailure(Exception e, ResolvedSshConfig config, ConsoleLogger logger, bool shuttingDown)
+    {
+        if (e is OperationCanceledException && shuttingDown) return 255;
+        if (e is SshConfigException configError)
+        {
+            foreach (string line in configError.Lines) logger.Fatal(line);
+        }
+        else
+        {
+            logger.Fatal(e is SshHostKeyException ? e.Message : DescribeConnectFailure(e, config));
+        }
+        return 255;
+    }
+
+    /// <summary>
+    /// -o Reconnect=yes with -N (sshtunnel only, docs/RECONNECT.md): the forwards are held by a
+    /// <see cref="ReconnectingSshClient"/>, which reconnects after a loss instead of exiting. Through ProxyJump, each
+    /// attempt builds the hop chain again.
+    /// </summary>
+    private static async Task<int> RunReconnectingAsync(ClientInvocation invocation, ResolvedSshConfig config, ConsoleLogger logger, StrongBox<int> signalExit, CancellationToken shutdownToken)
+    {
+        var hops = new List<SshClient>();
+        Func<CancellationToken, ValueTask<Stream>>? connect = null;
+        if (config.JumpHosts.Count > 0)
+        {
+            // Attempts run one after the other, so the chain needs no lock.
+            connect = async ct =>
+            {
+                await DisposeHopsAsync(hops).ConfigureAwait(false);
+                SshClient? previous = null;
+                foreach (SshDestination hop in config.JumpHosts)
+                {
+                    ResolvedSshConfig hopConfig = ResolveJumpHost(invocation, hop);
+                    (SshClient hopClient, bool hopUntrusted) = await ClientConnector.ConnectAsync(hopConfig, logger, Via(previous, hopConfig), ct).ConfigureAwait(false);
+                    hops.Add(hopClient);
+                    if (hopUntrusted) throw new SshHostKeyException("Host key verification failed.");
+                    previous = hopClient;
+                }
+                return await Via(previous, config)!(ct).ConfigureAwait(false);
+            };
+        }
+        try
+        {
+            (SshClientOptions options, KnownHostsVerifier verifier) = ClientConnector.CreateOptions(config, logger, connect);
+            var reconnect = new ReconnectOptions
+            {
+                MaxDelay = TimeSpan.FromSeconds(Math.Max(1, config.ReconnectMaxDelay ?? 60)),
+                MaxAttempts = config.ReconnectMaxAttempts,
+                ServerAliveInterval = config.ServerAliveInterval > 0 ? TimeSpan.FromSeconds(config.ServerAliveInterval) : null,
+                ServerAliveCountMax = config.ServerAliveCountMax,
+            };
+            ReconnectingSshClient session;
+            try
+            {
+                session = await ReconnectingSshClient.ConnectAsync(options, reconnect, shutdownToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsConnectFailure(e))
+            {
+                return ReportConnectFailure(e, config, logger, shutdownToken.IsCancellationRequested);
+            }
+            return await RunReconnectingSessionAsync(config, logger, session, verifier.InteractiveAuthenticationDisabled, signalExit, shutdownToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DisposeHopsAsync(hops).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DisposeHopsAsync(List<SshClient> hops)
+    {
+        foreach (SshClient hop in Enumerable.Reverse(hops)) await hop.DisposeAsync().ConfigureAwait(false);
+        hops.Clear();
+    }
+
+    private static async Task<int> RunReconnectingSessionAsync(ResolvedSshConfig config, ConsoleLogger logger, ReconnectingSshClient session, bool hostKeyUntrusted, StrongBox<int> signalExit, CancellationToken shutdownToken)
+    {
+        await using (session.ConfigureAwait(false))
+        {
+            if (session.CurrentClient is { } first) logger.Verbose($"Authenticated to {config.HostName} ({first.RemoteEndPoint}) using \"{first.AuthenticationMethod}\".");
+            var forwards = new List<IAsyncDisposable>();
+            try
+            {
+                if (hostKeyUntrusted && (config.LocalForwards.Count > 0 || config.RemoteForwards.Count > 0))
+                {
+                    logger.Error("Port forwarding is disabled to avoid man-in-the-middle attacks.");
+                    if (config.ExitOnForwardFailure)
+                    {
+                        logger.Fatal("Error: forwarding disabled due to host key check failure");
+                        return 255;
+                    }
+                }
+                else if (!await StartLocalForwardsAsync(config, logger, forwards, (spec, dynamic, family) => dynamic
+                             ? Upcast(session.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
+                             : Upcast(session.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink))).ConfigureAwait(false))
+                {
+                    return 255;
+                }
+                if (!hostKeyUntrusted)
+                {
+                    if (config.RemoteForwards.Any(f => f.IsDynamic)) session.EnableReverseDynamicForwarding(config.PermitRemoteOpen);
+                    if (!await StartRemoteForwardsAsync(config, logger, forwards, async spec =>
+                        {
+                            ReconnectingRemoteForward forward = await session.StartRemoteForwardAsync(spec).ConfigureAwait(false);
+                            return (forward, forward.BoundPort);
+                        }).ConfigureAwait(false))
+                    {
+                        return 255;
+                    }
+                }
+
+                Background.ReportReady();
+                await Task.WhenAny(session.Completion, Task.Delay(Timeout.Infinite, shutdownToken)).ConfigureAwait(false);
+                if (signalExit.Value >= 0)
+                {
+                    if (signalExit.Value != 0) logger.Debug($"Killed by signal {signalNumber}.");
+                    return signalExit.Value;
+                }
+                try
+                {
+                    await session.Completion.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SshException or IOException or TimeoutException)
+                {
+                    // The library already logged why it gave up after its last attempt.
+                    if (e is not ReconnectFailedException) logger.Fatal(e.Message);
+                }
+                return 255;
+            }
+            finally
+            {
+                foreach (IAsyncDisposable forward in forwards) await forward.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<IAsyncDisposable> Upcast<T>(Task<T> start) where T : IAsyncDisposable => await start.ConfigureAwait(false);
 
     /// <summary>A ProxyJump hop: the destination's settings come from the same config files, as "ssh -W" for that hop would read them.</summary>
     private static ResolvedSshConfig ResolveJumpHost(ClientInvocation invocation, SshDestination hop)
@@ -230,14 +367,23 @@ internal static class Program
                         return 255;
                     }
                 }
-                else if (!await StartLocalForwardsAsync(client, config, logger, forwards).ConfigureAwait(false))
+                else if (!await StartLocalForwardsAsync(config, logger, forwards, (spec, dynamic, family) => dynamic
+                             ? Upcast(client.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
+                             : Upcast(client.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink))).ConfigureAwait(false))
                 {
                     return 255;
                 }
                 if (!hostKeyUntrusted)
                 {
                     if (config.RemoteForwards.Any(f => f.IsDynamic)) client.EnableReverseDynamicForwarding(config.PermitRemoteOpen);
-                    if (!await StartRemoteForwardsAsync(client, config, logger, forwards).ConfigureAwait(false)) return 255;
+                    if (!await StartRemoteForwardsAsync(config, logger, forwards, async spec =>
+                        {
+                            RemoteForward forward = await client.StartRemoteForwardAsync(spec).ConfigureAwait(false);
+                            return (forward, forward.BoundPort);
+                        }).ConfigureAwait(false))
+                    {
+                        return 255;
+                    }
                 }
 
                 Background.ReportReady();
@@ -314,7 +460,8 @@ internal static class Program
     /// Starts every -L and -D (OpenSSH keeps both in its local forward list) and follows ssh's rules: "Could not request
     /// local forwarding." when all failed, or, with ExitOnForwardFailure, fatal when any failed.
     /// </summary>
-    private static async Task<bool> StartLocalForwardsAsync(SshClient client, ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards)
+    private static async Task<bool> StartLocalForwardsAsync(ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards,
+        Func<ForwardSpec, bool, AddressFamily, Task<IAsyncDisposable>> start)
     {
         AddressFamily family = ClientConnector.ParseAddressFamily(config.AddressFamily);
         int failed = 0;
@@ -323,9 +470,7 @@ internal static class Program
             bool dynamic = spec.Kind == ForwardSpecKind.Dynamic && spec.IsDynamic;
             try
             {
-                forwards.Add(dynamic
-                    ? await client.StartDynamicForwardAsync(spec, config.GatewayPorts, family).ConfigureAwait(false)
-                    : await client.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink).ConfigureAwait(false));
+                forwards.Add(await start(spec, dynamic, family).ConfigureAwait(false));
                 // ssh.c ssh_init_forwarding's wording.
                 string listen = spec.ListenPath ?? $"{spec.ListenHost ?? (config.GatewayPorts ? "*" : "LOCALHOST")}:{spec.ListenPort}";
                 string connect = dynamic ? "socks:0" : spec.ConnectPath ?? $"{spec.ConnectHost}:{spec.ConnectPort}";
@@ -350,15 +495,16 @@ internal static class Program
     }
 
     /// <summary>Requests every -R; prints "Allocated port" and ssh's failure lines; fatal with ExitOnForwardFailure.</summary>
-    private static async Task<bool> StartRemoteForwardsAsync(SshClient client, ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards)
+    private static async Task<bool> StartRemoteForwardsAsync(ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards,
+        Func<ForwardSpec, Task<(IAsyncDisposable Forward, int BoundPort)>> start)
     {
         foreach (ForwardSpec spec in config.RemoteForwards)
         {
             try
             {
-                RemoteForward forward = await client.StartRemoteForwardAsync(spec).ConfigureAwait(false);
+                (IAsyncDisposable forward, int boundPort) = await start(spec).ConfigureAwait(false);
                 forwards.Add(forward);
-                if (spec.ListenPath is null && spec.ListenPort == 0) logger.Info($"Allocated port {forward.BoundPort} for remote forward to {DescribeTarget(spec)}");
+                if (spec.ListenPath is null && spec.ListenPort == 0) logger.Info($"Allocated port {boundPort} for remote forward to {DescribeTarget(spec)}");
                 logger.Debug($"remote forward success for: listen {spec.ListenText}, connect {DescribeTarget(spec)}");
             }
             catch (Exception e) when (e is SshRequestRejectedException or NotSupportedException)

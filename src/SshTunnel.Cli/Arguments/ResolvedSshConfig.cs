@@ -200,6 +200,15 @@ internal sealed class ResolvedSshConfig
 
     public string EscapeChar => _options.Get("escapechar")!;
 
+    /// <summary>sshtunnel's Reconnect (default no): with -N, reconnect after a connection loss (docs/RECONNECT.md).</summary>
+    public bool Reconnect => GetFlag("reconnect");
+
+    /// <summary>sshtunnel's ReconnectMaxDelay in seconds (upper bound of the backoff), or <see langword="null"/> for the default.</summary>
+    public int? ReconnectMaxDelay => _options.Get("reconnectmaxdelay") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>sshtunnel's ReconnectMaxAttempts per outage, or <see langword="null"/> (unset or 0) for no limit.</summary>
+    public int? ReconnectMaxAttempts => _options.Get("reconnectmaxattempts") is { } a && int.Parse(a, CultureInfo.InvariantCulture) is > 0 and var n ? n : null;
+
     /// <summary>A keyword's value as <c>ssh -G</c> would print it, or <see langword="null"/> if unset.</summary>
     public string? Get(string keyword) => _options.Get(keyword.ToLowerInvariant());
 
@@ -329,6 +338,12 @@ internal sealed class ResolvedSshConfig
         else
         {
             Line("proxyjump", FormatProxyJump(ProxyJump));
+        }
+
+        // sshtunnel's own keywords, only when set, so that the output otherwise matches ssh -G exactly.
+        foreach (string k in new[] { "reconnect", "reconnectmaxdelay", "reconnectmaxattempts" })
+        {
+            Line(k, Get(k));
         }
 
         return sb.ToString();

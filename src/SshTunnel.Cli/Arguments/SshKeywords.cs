@@ -222,6 +222,12 @@ internal static class SshKeywords
         Add(SshKeywordKind.Raw, "versionaddendum");
         Add(SshKeywordKind.RefuseConnection, "refuseconnection");
         Multi(s_warnWeakCrypto, "warnweakcrypto");
+
+        // sshtunnel's own keywords (not OpenSSH's: docs/RECONNECT.md). A config file shared with ssh needs
+        // "IgnoreUnknown Reconnect*" for ssh to accept them.
+        Multi(s_flag, "reconnect");
+        Add(SshKeywordKind.Time, "reconnectmaxdelay");
+        Add(SshKeywordKind.Int, "reconnectmaxattempts");
         return t;
     }
 }
