@@ -59,7 +59,22 @@ internal sealed class RestartableServer : IAsyncDisposable
                 context.UserName == "alice" && context.Key.Equals(user) ? new ForwardingPolicy(new ForwardingSettings(), AuthorizedKeyOptions.Default) : null),
             Logger = Log,
         });
-        await server.StartAsync();
+        // A restart binds the same port again: if the kernel has not yet released the previous listener (its close can
+        // trail the dispose while an accept is being torn down), try again for a bounded time.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await server.StartAsync();
+                break;
+            }
+            catch (IOException) when (attempt < 20 && port != 0)
+            {
+                await server.DisposeAsync();
+                await Task.Delay(100);
+                server = new SshServer(server.Options);
+            }
+        }
         _server = server;
         Port = server.ListenEndPoints[0].Port;
         Starts++;

@@ -68,7 +68,7 @@ public sealed class AuthorizedKeysFile
     /// <summary>Reads and parses a file.</summary>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission to read the file.</exception>
-    public static AuthorizedKeysFile Load(string path) => Parse(File.ReadAllText(path), path);
+    public static AuthorizedKeysFile Load(string path) => Parse(RegularFile.ReadAllText(path), path);
 
     /// <summary>
     /// Finds the first entry for this key whose restrictions (expiry-time, from=, principals=) allow the client, as sshd

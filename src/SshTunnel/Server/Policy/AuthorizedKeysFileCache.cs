@@ -27,7 +27,7 @@ public sealed class AuthorizedKeysFileCache
     public AuthorizedKeysFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] content = File.ReadAllBytes(path);
+        byte[] content = RegularFile.ReadAllBytes(path);
         lock (_entries)
         {
             if (_entries.TryGetValue(path, out Entry? known) && known.Content.AsSpan().SequenceEqual(content)) return known.File;

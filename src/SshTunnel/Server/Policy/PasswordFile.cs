@@ -88,7 +88,7 @@ public sealed class PasswordFile
     /// <summary>Reads and parses a password file.</summary>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission to read the file.</exception>
-    public static PasswordFile Load(string path) => Parse(File.ReadAllText(path), path);
+    public static PasswordFile Load(string path) => Parse(RegularFile.ReadAllText(path), path);
 
     /// <summary>True when the file has an entry for <paramref name="user"/>.</summary>
     public bool Contains(string user) => _entries.ContainsKey(user);

@@ -26,21 +26,30 @@ internal static partial class RegularFile
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 
-    /// <summary>Reads <paramref name="path"/> as UTF-8 text.</summary>
+    /// <summary>Reads <paramref name="path"/> as text: UTF-8 unless a byte order mark says otherwise, as <see cref="File.ReadAllText(string)"/>.</summary>
+    /// <inheritdoc cref="ReadAllBytes(string, int)"/>
+    public static string ReadAllText(string path, int maxBytes = DefaultMaxBytes)
+    {
+        byte[] content = ReadAllBytes(path, maxBytes);
+        using var reader = new StreamReader(new MemoryStream(content, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Reads <paramref name="path"/>.</summary>
     /// <param name="path">The file.</param>
     /// <param name="maxBytes">The size limit, in bytes.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DirectoryNotFoundException">A directory on the path does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
     /// <exception cref="IOException">Not a regular file (a FIFO, socket or terminal), larger than <paramref name="maxBytes"/>, or unreadable.</exception>
-    public static string ReadAllText(string path, int maxBytes = DefaultMaxBytes)
+    public static byte[] ReadAllBytes(string path, int maxBytes = DefaultMaxBytes)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!OperatingSystem.IsLinux())
         {
             var info = new FileInfo(path);
             if (info.Exists && info.Length > maxBytes) throw TooLarge(path, maxBytes);
-            return File.ReadAllText(path);
+            return File.ReadAllBytes(path);
         }
         int fd = Open(path, ORdOnly | ONonBlock | OCloExec);
         if (fd < 0)
@@ -69,7 +78,7 @@ internal static partial class RegularFile
             if (buffer.Length + read > maxBytes) throw TooLarge(path, maxBytes); // a device that reports length 0
             buffer.Write(chunk, 0, read);
         }
-        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.ToArray();
     }
 
     private static IOException TooLarge(string path, int maxBytes) => new($"{path}: larger than {maxBytes} bytes");
