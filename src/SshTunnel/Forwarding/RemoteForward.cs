@@ -19,7 +19,7 @@ public sealed class RemoteForward : IAsyncDisposable
     private readonly RemoteForwardTable _table;
     private int _disposed;
 
-    private RemoteForward(SshConnection connection, RemoteForwardTable table, ForwardSpec spec, string addressToBind, int boundPort)
+    internal RemoteForward(SshConnection connection, RemoteForwardTable table, ForwardSpec spec, string addressToBind, int boundPort)
     {
         _connection = connection;
         _table = table;
@@ -53,6 +53,21 @@ public sealed class RemoteForward : IAsyncDisposable
     /// <exception cref="SshRequestRejectedException">The server refused ("remote port forwarding failed for listen port N"
     /// or "... for listen path P").</exception>
     internal static async Task<RemoteForward> StartAsync(SshConnection connection, RemoteForwardTable table, ForwardSpec spec, CancellationToken cancellationToken)
+    {
+        // The server may open the first channel for this forward right after its reply, before this method has
+        // registered the forward: the table holds such channels until the request has been settled.
+        table.BeginRequest();
+        try
+        {
+            return await RequestAndRegisterAsync(connection, table, spec, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            table.EndRequest();
+        }
+    }
+
+    private static async Task<RemoteForward> RequestAndRegisterAsync(SshConnection connection, RemoteForwardTable table, ForwardSpec spec, CancellationToken cancellationToken)
     {
         if (spec.ListenPath is { } path)
         {
@@ -176,7 +191,12 @@ public sealed class RemoteForward : IAsyncDisposable
 /// </summary>
 internal sealed class RemoteForwardTable
 {
+    /// <summary>How long a channel for an unknown listener waits for outstanding forward requests.</summary>
+    internal static readonly TimeSpan PendingRequestWait = TimeSpan.FromSeconds(10);
+
     private readonly List<RemoteForward> _forwards = [];
+    private int _pendingRequests;               // under _forwards
+    private TaskCompletionSource? _requestsSettled; // under _forwards
     private readonly ILogger? _logger;
     private readonly TimeSpan _connectTimeout;
 
@@ -192,6 +212,65 @@ internal sealed class RemoteForwardTable
     public void Add(RemoteForward forward)
     {
         lock (_forwards) _forwards.Add(forward);
+    }
+
+    /// <summary>Raised when a channel for a not yet known listener starts waiting for outstanding requests (tests).</summary>
+    internal event Action? ChannelWaiting;
+
+    /// <summary>A tcpip-forward / streamlocal-forward request is being sent; channels for unknown listeners wait for it.</summary>
+    internal void BeginRequest()
+    {
+        lock (_forwards) _pendingRequests++;
+    }
+
+    /// <summary>The request begun by <see cref="BeginRequest"/> was answered and, when granted, its forward added.</summary>
+    internal void EndRequest()
+    {
+        TaskCompletionSource? settled = null;
+        lock (_forwards)
+        {
+            if (--_pendingRequests == 0)
+            {
+                settled = _requestsSettled;
+                _requestsSettled = null;
+            }
+        }
+        settled?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Looks a listener up; when it is unknown while forward requests are outstanding, waits (at most
+    /// <see cref="PendingRequestWait"/>) for them to settle and looks again.
+    /// </summary>
+    private async Task<RemoteForward?> FindSettledAsync(Func<RemoteForward?> find, CancellationToken cancellationToken)
+    {
+        bool announced = false;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PendingRequestWait);
+        while (true)
+        {
+            Task settled;
+            lock (_forwards)
+            {
+                if (find() is { } found) return found;
+                if (_pendingRequests == 0) return null;
+                _requestsSettled ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                settled = _requestsSettled.Task;
+            }
+            if (!announced)
+            {
+                announced = true;
+                ChannelWaiting?.Invoke();
+            }
+            try
+            {
+                await settled.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                lock (_forwards) return find();
+            }
+        }
     }
 
     public void Remove(RemoteForward forward)
@@ -232,7 +311,7 @@ internal sealed class RemoteForwardTable
             await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "malformed forwarded-streamlocal request", cancellationToken).ConfigureAwait(false);
             return;
         }
-        RemoteForward? forward = FindPath(data.SocketPath);
+        RemoteForward? forward = await FindSettledAsync(() => FindPath(data.SocketPath), cancellationToken).ConfigureAwait(false);
         if (forward is null)
         {
             // OpenSSH clientloop.c: "WARNING: Server requests forwarding for unknown path P"
@@ -256,7 +335,7 @@ internal sealed class RemoteForwardTable
             await open.RejectAsync(ChannelOpenFailureReason.ConnectFailed, "malformed forwarded-tcpip request", cancellationToken).ConfigureAwait(false);
             return;
         }
-        RemoteForward? forward = Find(data.ConnectedAddress, data.ConnectedPort);
+        RemoteForward? forward = await FindSettledAsync(() => Find(data.ConnectedAddress, data.ConnectedPort), cancellationToken).ConfigureAwait(false);
         if (forward is null)
         {
             // OpenSSH: "WARNING: Server requests forwarding for unknown listen_port N"

@@ -113,4 +113,35 @@ public sealed class RemoteForwardCancelTests
         release.SetResult();
         Assert.Equal("/tmp/x.sock", await cancelSeen.Task.WaitAsync(Timeout));
     }
+
+    [Fact]
+    public async Task ForwardedTcpip_ArrivingBeforeTheForwardIsRegistered_WaitsForTheRequest_AndIsForwarded()
+    {
+        // The server may open the first forwarded-tcpip channel right after its REQUEST_SUCCESS, before the client has
+        // registered the forward. Such a channel must wait for the outstanding request, not be refused as
+        // "unknown listen_port". Driven step by step through the table's request bracket.
+        await using var echo = new EchoServer();
+        await using var pair = new ConnectionTestPair();
+        var table = new RemoteForwardTable(null);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        table.ChannelWaiting += () => waiting.TrySetResult();
+        pair.Client.ChannelOpenHandler = open => table.HandleAsync(open, CancellationToken.None);
+
+        table.BeginRequest(); // tcpip-forward sent, reply not yet handled
+        var data = new ForwardedTcpipOpenData { ConnectedAddress = "localhost", ConnectedPort = 8080, OriginatorAddress = "127.0.0.1", OriginatorPort = 5555 };
+        Task<SshChannel> earlyOpen = pair.Server.OpenChannelAsync(ChannelTypes.ForwardedTcpip, data.ToArray());
+        await Task.WhenAny(waiting.Task, earlyOpen).WaitAsync(Timeout);
+        Assert.False(earlyOpen.IsFaulted, earlyOpen.Exception?.InnerException?.Message); // refused instead of waiting
+
+        var spec = new ForwardSpec { Kind = ForwardSpecKind.Remote, ListenPort = 8080, ConnectHost = "127.0.0.1", ConnectPort = echo.Port };
+        var forward = new RemoteForward(pair.Client, table, spec, "localhost", 8080);
+        table.Add(forward);
+        table.EndRequest(); // reply handled, forward registered
+
+        SshChannel channel = await earlyOpen.WaitAsync(Timeout);
+        await channel.Stream.WriteAsync("early"u8.ToArray());
+        byte[] back = new byte[5];
+        await channel.Stream.ReadExactlyAsync(back).AsTask().WaitAsync(Timeout);
+        Assert.Equal("early"u8.ToArray(), back);
+    }
 }
