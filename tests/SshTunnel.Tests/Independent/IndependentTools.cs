@@ -200,3 +200,12 @@ public sealed class DropbearAndAsyncSshFactAttribute : FactAttribute
         else if (!IndependentTools.HaveAsyncSsh) Skip = $"AsyncSSH not installed for /usr/bin/python3 ({IndependentTools.AsyncSshPackages})";
     }
 }
+
+/// <summary>A theory that runs only where dbclient and dropbearconvert are installed.</summary>
+public sealed class DbClientTheoryAttribute : TheoryAttribute
+{
+    public DbClientTheoryAttribute()
+    {
+        if (!IndependentTools.HaveDbClient) Skip = $"Dropbear client not installed ({IndependentTools.DropbearPackages})";
+    }
+}

@@ -25,8 +25,10 @@ public sealed class JumpChainTests : IClassFixture<DropbearFixture>, IClassFixtu
         IndependentServer dropbear = await _dropbear.GetAsync();
         IndependentServer asyncSsh = await _asyncSsh.GetAsync();
         await using LoopbackServer echo = LoopbackServer.Echo();
-        foreach (var (jump, target) in new[] { (dropbear, asyncSsh), (asyncSsh, dropbear) })
+        // Both directions at once (each is one sshtunnel process): dropbear then asyncssh, asyncssh then dropbear.
+        await Task.WhenAll(new[] { (dropbear, asyncSsh), (asyncSsh, dropbear) }.Select(async pair =>
         {
+            var (jump, target) = pair;
             string config = IndependentScenarios.WriteJumpConfig(jump.Directory, jump, target);
             int listen = ClosedPort();
             await using CliProcess cli = CliProcess.StartSshTunnel(
@@ -50,7 +52,7 @@ public sealed class JumpChainTests : IClassFixture<DropbearFixture>, IClassFixtu
             await cli.TerminateAsync();
             var (exit, errors, _) = await cli.CompleteAsync(TimeSpan.FromSeconds(30));
             Assert.True(exit == 0, $"{context}: exit {exit}\n{string.Join('\n', errors)}");
-        }
+        }));
         Assert.Empty(echo.Errors);
     }
 }
