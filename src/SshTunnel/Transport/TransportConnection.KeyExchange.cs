@@ -239,9 +239,14 @@ internal sealed partial class TransportConnection
 
         NegotiatedAlgorithms algorithms = AlgorithmNegotiation.Negotiate(client, server);
         kex.Algorithms = algorithms;
-        if (remote.FirstKexPacketFollows && (remote.KexAlgorithms.FirstOrDefault() != algorithms.KeyExchange || remote.ServerHostKeyAlgorithms.FirstOrDefault() != algorithms.HostKey))
+        KexInitMessage local = kex.LocalMessage!;
+        if (remote.FirstKexPacketFollows && (remote.KexAlgorithms.FirstOrDefault() != local.KexAlgorithms.FirstOrDefault()
+            || remote.ServerHostKeyAlgorithms.FirstOrDefault() != local.ServerHostKeyAlgorithms.FirstOrDefault()))
         {
-            kex.IgnoreNextKexPacket = true; // RFC 4253 §7: the guess was wrong
+            // RFC 4253 §7: the guess is wrong when the two sides' preferred kex or host key algorithms differ, even if
+            // the negotiation then picks the guessed one (as OpenSSH's proposals_match); Dropbear's client then sends
+            // its KEXDH_INIT again, so the guessed one must be skipped.
+            kex.IgnoreNextKexPacket = true;
         }
 
         if (_isServer) return; // wait for the client's KEXDH_INIT
