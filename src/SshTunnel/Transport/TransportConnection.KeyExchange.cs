@@ -510,7 +510,13 @@ internal sealed partial class TransportConnection
         if (compression == AlgorithmNames.ZlibOpenSsh)
         {
             _compressionWanted = true;
-            if (_startCompression) _compressor ??= new ZlibCompressor();
+            if (_startCompression)
+            {
+                // RFC 4253 §6.2: the compression context starts afresh after each key exchange (OpenSSH restarts
+                // deflate at every NEWKEYS); continuing the old stream broke every rekey with -C.
+                _compressor?.Dispose();
+                _compressor = new ZlibCompressor();
+            }
         }
         else
         {
@@ -552,7 +558,11 @@ internal sealed partial class TransportConnection
         if (incomingCompression == AlgorithmNames.ZlibOpenSsh)
         {
             _decompressionWanted = true;
-            if (_authenticated) _decompressor ??= new ZlibDecompressor();
+            if (_authenticated)
+            {
+                _decompressor?.Dispose(); // a fresh context after each key exchange, as the sender's (RFC 4253 §6.2)
+                _decompressor = new ZlibDecompressor();
+            }
         }
         else
         {

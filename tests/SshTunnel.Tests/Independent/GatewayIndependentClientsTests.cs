@@ -234,7 +234,7 @@ public sealed partial class GatewayIndependentClientsTests : IClassFixture<Gatew
             head = await r.readexactly(4); assert head[1] == 0, head; await r.readexactly(6)
             return await exchange(r, w, data)
         async def main():
-            opts = dict(username="alice", client_keys=[key], known_hosts=known, agent_path=None)
+            opts = dict(username="alice", client_keys=[key], known_hosts=known, agent_path=None, rekey_bytes=1 << 20)
             async with asyncssh.connect("127.0.0.1", port, **opts) as conn:
                 data = os.urandom(int(sys.argv[5]))
                 check("open_connection", data, await exchange(*await conn.open_connection("127.0.0.1", echo), data))
@@ -250,7 +250,11 @@ public sealed partial class GatewayIndependentClientsTests : IClassFixture<Gatew
         asyncio.run(main())
         """;
 
-    /// <summary>AsyncSSH's client: open_connection (direct-tcpip), forward_local_port, forward_remote_port with port 0, forward_socks, and a connection tunnelled through the first.</summary>
+    /// <summary>
+    /// AsyncSSH's client: open_connection (direct-tcpip), forward_local_port, forward_remote_port with port 0,
+    /// forward_socks, and a connection tunnelled through the first; it rekeys every MiB (client-initiated re-exchanges
+    /// with a data packet right after its KEXINIT).
+    /// </summary>
     [AsyncSshFact]
     public async Task AsyncSsh_DirectLocalRemoteSocksAndTunnel()
     {

@@ -136,7 +136,10 @@ internal sealed class IndependentServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The AsyncSSH server: any user with an authorised key; direct-tcpip and tcpip-forward allowed; no sessions.</summary>
+    /// <summary>
+    /// The AsyncSSH server: any user with an authorised key; direct-tcpip and tcpip-forward allowed; no sessions; it
+    /// starts a key re-exchange every MiB, and sends the data packet that crossed the limit right after its KEXINIT.
+    /// </summary>
     private const string AsyncSshServerScript = """
         import asyncio, sys, asyncssh
         host_keys, authorized = sys.argv[1].split(","), sys.argv[2]
@@ -146,7 +149,7 @@ internal sealed class IndependentServer : IAsyncDisposable
             def server_requested(self, listen_host, listen_port): return True
         async def main():
             server = await asyncssh.create_server(Server, "127.0.0.1", 0, server_host_keys=host_keys,
-                authorized_client_keys=authorized, allow_pty=False)
+                authorized_client_keys=authorized, allow_pty=False, rekey_bytes=1 << 20)
             print("listening on port", server.sockets[0].getsockname()[1], file=sys.stderr, flush=True)
             await asyncio.Event().wait()
         asyncio.run(main())
@@ -154,7 +157,7 @@ internal sealed class IndependentServer : IAsyncDisposable
 
     /// <summary>
     /// AsyncSSH's server (python3-asyncssh) with ed25519, ECDSA P-256 and RSA host keys, listening on a port it picks
-    /// (printed on stderr once bound: no port race).
+    /// (printed on stderr once bound: no port race), rekeying every MiB.
     /// </summary>
     public static async Task<IndependentServer> StartAsyncSshAsync()
     {
