@@ -1,3 +1,5 @@
+using SshTunnel.Tests.Interop;
+
 namespace SshTunnel.Tests.Independent;
 
 /// <summary>
@@ -14,6 +16,17 @@ public sealed class AsyncSshServerTests : IClassFixture<AsyncSshFixture>
     [AsyncSshFact]
     public async Task SshTunnel_LocalRemoteRemotePortZeroDynamicAndReverseDynamic() =>
         await IndependentScenarios.AllForwardKindsAsync(await _fixture.GetAsync());
+
+    /// <summary>The server refuses "session" channels (no session handler): as ssh, a clear line and status 255.</summary>
+    [AsyncSshFact]
+    public async Task SshTunnel_RefusedSession_IsReportedAsSshDoes()
+    {
+        IndependentServer server = await _fixture.GetAsync();
+        await using CliProcess cli = CliProcess.StartSshTunnel([.. IndependentScenarios.CommonArgs(server), $"{IndependentServer.UserName}@127.0.0.1", "true"]);
+        var (exit, errors, _) = await cli.CompleteAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 255, $"exit {exit}\n{string.Join('\n', errors)}");
+        Assert.Equal(["channel 0: open failed: connect failed: Session refused"], errors);
+    }
 
     [AsyncSshTheory]
     [InlineData("curve25519-sha256", "ssh-ed25519", "chacha20-poly1305@openssh.com", null, "ed25519", false, true)]
