@@ -404,6 +404,13 @@ internal static class Program
                         {
                             return await exec.ConfigureAwait(false);
                         }
+                        catch (SshChannelOpenException e)
+                        {
+                            // A server that refuses sessions (a forwarding-only one such as AsyncSSH without a session
+                            // handler): ssh says "channel 0: open failed: connect failed: Session refused", status 255.
+                            logger.Error($"channel 0: open failed: {SshChannelOpenFailureText(e.Reason)}: {e.Description}");
+                            return 255;
+                        }
                         catch (Exception e) when (e is SshException or IOException or OperationCanceledException)
                         {
                             return ReportSessionEnd(e, client, config, logger, signalExit);

@@ -14,7 +14,8 @@ public static class AlgorithmLists
         ["chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com"];
 
     /// <summary>Default MACs (used with the CTR ciphers only).</summary>
-    public static IReadOnlyList<string> DefaultMacs { get; } = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"];
+    public static IReadOnlyList<string> DefaultMacs { get; } =
+        ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"];
 
     /// <summary>Default KexAlgorithms of the gateway (no finite-field DH, see CRYPTO.md §7).</summary>
     public static IReadOnlyList<string> DefaultKexAlgorithms { get; } =

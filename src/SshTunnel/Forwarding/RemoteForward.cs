@@ -289,8 +289,30 @@ internal sealed class RemoteForwardTable
                 if (f.AddressToBind == address) return f;
                 byPort ??= f;
             }
-            return byPort;
+            return byPort ?? (port == 0 ? FindRequestedPortZero(address) : null);
         }
+    }
+
+    /// <summary>
+    /// Some servers (AsyncSSH 2.10) name the port as requested, 0, rather than the allocated one in forwarded-tcpip
+    /// for a "-R 0" forward; OpenSSH's client refuses those. We accept them when they can only mean one forward: the
+    /// single one requested with port 0 (or the single one on the listen address named); never a guess between several. Called under the table's lock.
+    /// </summary>
+    private RemoteForward? FindRequestedPortZero(string address)
+    {
+        RemoteForward? any = null, sameAddress = null;
+        int anyCount = 0, sameAddressCount = 0;
+        foreach (RemoteForward f in _forwards)
+        {
+            if (f.ListenPath is not null || f.Spec.ListenPort != 0) continue;
+            any = f;
+            anyCount++;
+            if (f.AddressToBind != address) continue;
+            sameAddress = f;
+            sameAddressCount++;
+        }
+        if (sameAddressCount > 0) return sameAddressCount == 1 ? sameAddress : null;
+        return anyCount == 1 ? any : null;
     }
 
     private RemoteForward? FindPath(string path)

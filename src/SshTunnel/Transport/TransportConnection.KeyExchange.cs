@@ -242,9 +242,14 @@ internal sealed partial class TransportConnection
 
         NegotiatedAlgorithms algorithms = AlgorithmNegotiation.Negotiate(client, server, _isServer);
         kex.Algorithms = algorithms;
-        if (remote.FirstKexPacketFollows && (remote.KexAlgorithms.FirstOrDefault() != algorithms.KeyExchange || remote.ServerHostKeyAlgorithms.FirstOrDefault() != algorithms.HostKey))
+        KexInitMessage local = kex.LocalMessage!;
+        if (remote.FirstKexPacketFollows && (remote.KexAlgorithms.FirstOrDefault() != local.KexAlgorithms.FirstOrDefault()
+            || remote.ServerHostKeyAlgorithms.FirstOrDefault() != local.ServerHostKeyAlgorithms.FirstOrDefault()))
         {
-            kex.IgnoreNextKexPacket = true; // RFC 4253 §7: the guess was wrong
+            // RFC 4253 §7: the guess is wrong when the two sides' preferred kex or host key algorithms differ, even if
+            // the negotiation then picks the guessed one (as OpenSSH's proposals_match); Dropbear's client then sends
+            // its KEXDH_INIT again, so the guessed one must be skipped.
+            kex.IgnoreNextKexPacket = true;
         }
 
         if (_isServer) return; // wait for the client's KEXDH_INIT
@@ -507,7 +512,13 @@ internal sealed partial class TransportConnection
         if (compression == AlgorithmNames.ZlibOpenSsh)
         {
             _compressionWanted = true;
-            if (_startCompression) _compressor ??= new ZlibCompressor();
+            if (_startCompression)
+            {
+                // RFC 4253 §6.2: the compression context starts afresh after each key exchange (OpenSSH restarts
+                // deflate at every NEWKEYS); continuing the old stream broke every rekey with -C.
+                _compressor?.Dispose();
+                _compressor = new ZlibCompressor();
+            }
         }
         else
         {
@@ -549,7 +560,11 @@ internal sealed partial class TransportConnection
         if (incomingCompression == AlgorithmNames.ZlibOpenSsh)
         {
             _decompressionWanted = true;
-            if (_authenticated) _decompressor ??= new ZlibDecompressor();
+            if (_authenticated)
+            {
+                _decompressor?.Dispose(); // a fresh context after each key exchange, as the sender's (RFC 4253 §6.2)
+                _decompressor = new ZlibDecompressor();
+            }
         }
         else
         {

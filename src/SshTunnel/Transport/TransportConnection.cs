@@ -216,7 +216,10 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
                     continue;
                 }
                 await RekeyIfNeededAsync(cancellationToken).ConfigureAwait(false);
-                if (untilKexDone || _kex is { RemoteKexInit: not null } || (_strictKex && KeyExchangeCount == 0))
+                // During a re-exchange, connection-layer messages sent after the peer's KEXINIT are still accepted
+                // (still under the old keys), as OpenSSH does: AsyncSSH sends the data packet that triggered its
+                // rekey right after its KEXINIT. The first exchange stays strict.
+                if (untilKexDone || (_kex is { RemoteKexInit: not null } && KeyExchangeCount == 0) || (_strictKex && KeyExchangeCount == 0))
                 {
                     var number = packet.MessageNumber;
                     packet.Dispose();

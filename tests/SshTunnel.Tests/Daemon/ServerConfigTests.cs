@@ -140,7 +140,8 @@ public class ServerConfigTests
     [InlineData("KexAlgorithms -ecdh-*", "curve25519-sha256,curve25519-sha256@libssh.org")]
     [InlineData("HostKeyAlgorithms +ssh-rsa", "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa")]
     [InlineData("HostKeyAlgorithms ecdsa-*", "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521")]
-    [InlineData("MACs ^hmac-sha2-512-etm@openssh.com", "hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com")]
+    [InlineData("MACs ^hmac-sha2-512-etm@openssh.com", "hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-256,hmac-sha2-512")]
+    [InlineData("MACs -*-etm@openssh.com", "hmac-sha2-256,hmac-sha2-512")]
     public void Algorithm_list_modifiers(string line, string expected)
     {
         ServerConfig c = Valid(line);

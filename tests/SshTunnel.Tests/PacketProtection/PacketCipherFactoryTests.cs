@@ -12,7 +12,7 @@ public class PacketCipherFactoryTests
         Assert.Equal(
             ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr"],
             PacketCipherFactory.SupportedCiphers);
-        Assert.Equal(["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"], PacketCipherFactory.SupportedMacs);
+        Assert.Equal(["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"], PacketCipherFactory.SupportedMacs);
     }
 
     [Theory]

@@ -10,6 +10,12 @@ namespace SshTunnel.Transport.PacketProtection;
 /// </summary>
 internal static class PacketCipherFactory
 {
+    /// <summary>RFC 6668 hmac-sha2-256 (encrypt-and-MAC). Not in <c>Wire.AlgorithmNames</c>, which this folder may not edit.</summary>
+    public const string HmacSha2256 = "hmac-sha2-256";
+
+    /// <summary>RFC 6668 hmac-sha2-512 (encrypt-and-MAC).</summary>
+    public const string HmacSha2512 = "hmac-sha2-512";
+
     /// <summary>Ciphers we implement, in our preference order (AES-GCM first: fastest on AES-NI hardware).</summary>
     public static IReadOnlyList<string> SupportedCiphers { get; } =
     [
@@ -21,11 +27,14 @@ internal static class PacketCipherFactory
         AlgorithmNames.Aes256Ctr,
     ];
 
-    /// <summary>MACs we implement (used only with the CTR ciphers), in preference order.</summary>
+    /// <summary>MACs we implement (used only with the CTR ciphers), in preference order: the EtM ones first, then
+    /// RFC 6668's, as OpenSSH orders them (Dropbear, among others, offers only the latter with AES-CTR).</summary>
     public static IReadOnlyList<string> SupportedMacs { get; } =
     [
         AlgorithmNames.HmacSha2256Etm,
         AlgorithmNames.HmacSha2512Etm,
+        HmacSha2256,
+        HmacSha2512,
     ];
 
     /// <summary>True for ciphers that carry their own tag (the negotiated MAC is then ignored, RFC 5647 §5.1).</summary>
@@ -45,8 +54,8 @@ internal static class PacketCipherFactory
     public static int GetMacKeyLength(string? mac) => mac switch
     {
         null => 0,
-        AlgorithmNames.HmacSha2256Etm => 32,
-        AlgorithmNames.HmacSha2512Etm => 64,
+        AlgorithmNames.HmacSha2256Etm or HmacSha2256 => 32,
+        AlgorithmNames.HmacSha2512Etm or HmacSha2512 => 64,
         _ => throw new ArgumentException($"Unsupported MAC '{mac}'.", nameof(mac)),
     };
 
@@ -76,8 +85,9 @@ internal static class PacketCipherFactory
                 if (mac is null) throw new ArgumentException($"{cipher} needs a MAC.", nameof(mac));
                 int macKeyLength = GetMacKeyLength(mac);
                 if (macKey.Length != macKeyLength) throw new ArgumentException($"{mac} needs a {macKeyLength}-byte key.", nameof(macKey));
-                HashAlgorithmName hash = mac == AlgorithmNames.HmacSha2256Etm ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA512;
-                return new AesCtrEtmPacketCipher(key, iv, hash, macKey, forEncryption);
+                HashAlgorithmName hash = mac is AlgorithmNames.HmacSha2256Etm or HmacSha2256 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA512;
+                bool encryptThenMac = mac is AlgorithmNames.HmacSha2256Etm or AlgorithmNames.HmacSha2512Etm;
+                return new AesCtrEtmPacketCipher(key, iv, hash, macKey, forEncryption, encryptThenMac);
         }
     }
 
