@@ -41,6 +41,8 @@ internal static class AlgorithmNames
     // MACs
     public const string HmacSha2256Etm = "hmac-sha2-256-etm@openssh.com";
     public const string HmacSha2512Etm = "hmac-sha2-512-etm@openssh.com";
+    public const string HmacSha2256 = "hmac-sha2-256"; // RFC 6668, encrypt-and-MAC
+    public const string HmacSha2512 = "hmac-sha2-512"; // RFC 6668, encrypt-and-MAC
 
     // Compression
     public const string ZlibOpenSsh = "zlib@openssh.com";

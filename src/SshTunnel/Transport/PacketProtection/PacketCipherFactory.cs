@@ -10,11 +10,6 @@ namespace SshTunnel.Transport.PacketProtection;
 /// </summary>
 internal static class PacketCipherFactory
 {
-    /// <summary>RFC 6668 hmac-sha2-256 (encrypt-and-MAC). Not in <c>Wire.AlgorithmNames</c>, which this folder may not edit.</summary>
-    public const string HmacSha2256 = "hmac-sha2-256";
-
-    /// <summary>RFC 6668 hmac-sha2-512 (encrypt-and-MAC).</summary>
-    public const string HmacSha2512 = "hmac-sha2-512";
 
     /// <summary>Ciphers we implement, in our preference order (AES-GCM first: fastest on AES-NI hardware).</summary>
     public static IReadOnlyList<string> SupportedCiphers { get; } =
@@ -33,8 +28,8 @@ internal static class PacketCipherFactory
     [
         AlgorithmNames.HmacSha2256Etm,
         AlgorithmNames.HmacSha2512Etm,
-        HmacSha2256,
-        HmacSha2512,
+        AlgorithmNames.HmacSha2256,
+        AlgorithmNames.HmacSha2512,
     ];
 
     /// <summary>True for ciphers that carry their own tag (the negotiated MAC is then ignored, RFC 5647 §5.1).</summary>
@@ -54,8 +49,8 @@ internal static class PacketCipherFactory
     public static int GetMacKeyLength(string? mac) => mac switch
     {
         null => 0,
-        AlgorithmNames.HmacSha2256Etm or HmacSha2256 => 32,
-        AlgorithmNames.HmacSha2512Etm or HmacSha2512 => 64,
+        AlgorithmNames.HmacSha2256Etm or AlgorithmNames.HmacSha2256 => 32,
+        AlgorithmNames.HmacSha2512Etm or AlgorithmNames.HmacSha2512 => 64,
         _ => throw new ArgumentException($"Unsupported MAC '{mac}'.", nameof(mac)),
     };
 
@@ -85,7 +80,7 @@ internal static class PacketCipherFactory
                 if (mac is null) throw new ArgumentException($"{cipher} needs a MAC.", nameof(mac));
                 int macKeyLength = GetMacKeyLength(mac);
                 if (macKey.Length != macKeyLength) throw new ArgumentException($"{mac} needs a {macKeyLength}-byte key.", nameof(macKey));
-                HashAlgorithmName hash = mac is AlgorithmNames.HmacSha2256Etm or HmacSha2256 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA512;
+                HashAlgorithmName hash = mac is AlgorithmNames.HmacSha2256Etm or AlgorithmNames.HmacSha2256 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA512;
                 bool encryptThenMac = mac is AlgorithmNames.HmacSha2256Etm or AlgorithmNames.HmacSha2512Etm;
                 return new AesCtrEtmPacketCipher(key, iv, hash, macKey, forEncryption, encryptThenMac);
         }
