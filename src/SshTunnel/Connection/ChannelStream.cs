@@ -60,6 +60,15 @@ public sealed class ChannelStream : Stream
     internal ValueTask<int> ReadInlineAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         => _channel.ReadAsync(buffer, _extended, inlineContinuation: true, cancellationToken);
 
+    /// <summary>
+    /// Waits, like <see cref="ReadInlineAsync"/> (continuation on the receive loop; it must never block the thread),
+    /// until data is buffered; returns the bytes buffered, or 0 at EOF. Consumes nothing: the next
+    /// <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> returns data without waiting. Lets the forwarding
+    /// pump size one buffer for everything that arrived in a burst, and hold no buffer while the channel is idle.
+    /// </summary>
+    internal ValueTask<int> WaitToReadInlineAsync(CancellationToken cancellationToken)
+        => _channel.WaitToReadAsync(_extended, inlineContinuation: true, cancellationToken);
+
     /// <inheritdoc/>
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -138,27 +138,36 @@ internal sealed class SshChannel
         _closeCompletion.TrySetResult();
     }
 
-    /// <summary>SSH_MSG_CHANNEL_DATA (<paramref name="extended"/> false) or stderr extended data.</summary>
-    /// <remarks>
-    /// The reader is woken after the lock is released. A reader armed for it (<see cref="ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/> with
-    /// inlineContinuation, used only by the forwarding pump) resumes right here on the receive loop: this saves a
-    /// thread-pool hop (a futex wake and context switch) per packet.
-    /// </remarks>
-    internal void OnData(ReadOnlySpan<byte> data, bool extended)
+    /// <summary>
+    /// SSH_MSG_CHANNEL_DATA (<paramref name="extended"/> false) or stderr extended data. Returns true when a reader
+    /// waits for it: the caller then calls <see cref="WakeReader"/> later (the connection's receive loop does so once
+    /// the transport has no further packet ready, so a burst of packets becomes one wake and one read).
+    /// </summary>
+    internal bool OnData(ReadOnlySpan<byte> data, bool extended)
     {
-        AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
-        bool wake;
         lock (_lock)
         {
             ThrowIfNotOpenForReceive("data");
             _receiveWindow.OnDataReceived(data.Length, LocalChannelId);
             if (_disposed || _closeSent)
             {
-                return; // we closed: discard (the peer may not have seen our CLOSE yet)
+                return false; // we closed: discard (the peer may not have seen our CLOSE yet)
             }
             (extended ? _extendedData : _data).Append(data);
-            wake = signal.TryClaim();
+            return (extended ? _extendedDataSignal : _dataSignal).IsArmed;
         }
+    }
+
+    /// <summary>
+    /// Wakes the data (or stderr) reader if it still waits. A reader armed for it (<see cref="ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/>
+    /// with inlineContinuation, used only by the forwarding pump) resumes right here on the receive loop: this saves
+    /// a thread-pool hop (a futex wake and context switch) per wake.
+    /// </summary>
+    internal void WakeReader(bool extended)
+    {
+        AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
+        bool wake;
+        lock (_lock) wake = signal.TryClaim();
         if (wake) signal.Complete(allowInline: true);
     }
 
@@ -424,6 +433,7 @@ internal sealed class SshChannel
     /// never blocks the thread (no synchronous I/O, no waiting on locks or tasks): the forwarding pump, which only
     /// awaits asynchronous socket sends (a slow local peer makes <c>SendAsync</c> pend, it does not block).
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<int> ReadAsync(Memory<byte> buffer, bool extended, bool inlineContinuation, CancellationToken cancellationToken)
     {
         if (buffer.IsEmpty) return 0;
@@ -455,16 +465,50 @@ internal sealed class SshChannel
             return read;
 
         Wait:
-            using (cancellationToken.UnsafeRegister(static (state, ct) =>
+            await WaitForSignalAsync(signal, token, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits until data (or stderr when <paramref name="extended"/>) is buffered and returns how many bytes are
+    /// (capped at <see cref="int.MaxValue"/>), or 0 after EOF or CLOSE from the peer; consumes nothing. A following
+    /// <see cref="ReadAsync(Memory{byte}, bool, CancellationToken)"/> then returns without waiting.
+    /// <paramref name="inlineContinuation"/> as for <see cref="ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The channel was closed locally.</exception>
+    /// <exception cref="IOException">The connection ended before EOF.</exception>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<int> WaitToReadAsync(bool extended, bool inlineContinuation, CancellationToken cancellationToken)
+    {
+        AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
+        while (true)
+        {
+            short token;
+            lock (_lock)
             {
-                var (channel, s) = ((SshChannel, AsyncSignal))state!;
-                bool claimed;
-                lock (channel._lock) claimed = s.TryClaim();
-                if (claimed) s.CompleteCanceled(ct);
-            }, (this, signal)))
-            {
-                await signal.WaitAsync(token).ConfigureAwait(false);
+                ChannelBuffer source = extended ? _extendedData : _data;
+                if (source.Length > 0) return (int)Math.Min(source.Length, int.MaxValue);
+                ObjectDisposedException.ThrowIf(_disposed, typeof(ChannelStream));
+                if (_eofReceived || _closeReceived) return 0;
+                if (_failure is not null) throw _failure;
+                cancellationToken.ThrowIfCancellationRequested();
+                token = signal.Arm(inlineContinuation);
             }
+            await WaitForSignalAsync(signal, token, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask WaitForSignalAsync(AsyncSignal signal, short token, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static (state, ct) =>
+        {
+            var (channel, s) = ((SshChannel, AsyncSignal))state!;
+            bool claimed;
+            lock (channel._lock) claimed = s.TryClaim();
+            if (claimed) s.CompleteCanceled(ct);
+        }, (this, signal)))
+        {
+            await signal.WaitAsync(token).ConfigureAwait(false);
         }
     }
 

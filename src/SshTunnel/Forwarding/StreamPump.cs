@@ -8,7 +8,8 @@ namespace SshTunnel.Forwarding;
 /// TCP FIN from the socket becomes CHANNEL_EOF (<see cref="ChannelStream.CompleteWrites"/>) while the other
 /// direction goes on; CHANNEL_EOF from the peer becomes <c>Socket.Shutdown(Send)</c>. When both directions have
 /// ended the channel is closed (CHANNEL_CLOSE) and the socket disposed. An error or reset in either direction
-/// closes both at once (the socket with a reset). One rented buffer per direction, sized to the channel's maximum packet.
+/// closes both at once (the socket with a reset). Socket to channel: one rented buffer of the channel's maximum packet;
+/// channel to socket: a buffer rented per burst for everything buffered (up to 256 KiB, one send), none while idle.
 /// </summary>
 internal static class StreamPump
 {
@@ -95,27 +96,24 @@ internal static class StreamPump
         }
     }
 
+    /// <summary>Most bytes the pump takes from a channel for one socket send (sshd writes ~170 KB per write on bulk).</summary>
+    private const int MaxSendBurst = 256 * 1024;
+
     private static async Task ChannelToSocketAsync(Stream channel, Socket socket, int bufferSize, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
+        if (channel is ChannelStream channelStream)
+        {
+            await ChannelStreamToSocketAsync(channelStream, socket, counters, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        ChannelStream? channelStream = channel as ChannelStream;
         try
         {
             while (true)
             {
-                // A ChannelStream read resumes this loop on the connection's receive loop (no thread-pool hop per
-                // packet). That is safe only because nothing below blocks the thread: Socket.SendAsync to a slow
-                // local peer pends (the receive loop goes on with other channels; this one's window then stops the
-                // peer), it never blocks. Keep it that way: no synchronous I/O or waits in this loop.
-                int read = channelStream is not null
-                    ? await channelStream.ReadInlineAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false)
-                    : await channel.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
+                int read = await channel.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
-                int sent = 0;
-                while (sent < read)
-                {
-                    sent += await socket.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                }
+                await SendAllAsync(socket, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 counters?.AddChannelToSocket(read);
             }
             socket.Shutdown(SocketShutdown.Send);
@@ -123,6 +121,48 @@ internal static class StreamPump
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Channel to socket for SSH channels: waits (holding no buffer) until data is buffered, then takes all of it,
+    /// up to <see cref="MaxSendBurst"/>, into one rented buffer and sends it in one call. The connection wakes the
+    /// channel's reader once per burst of packets, so a burst of 32 KiB packets becomes one send.
+    /// </summary>
+    private static async Task ChannelStreamToSocketAsync(ChannelStream channel, Socket socket, StreamPumpCounters? counters, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // The wait resumes this loop on the connection's receive loop (no thread-pool hop per burst). That is safe
+            // only because nothing below blocks the thread: Socket.SendAsync to a slow local peer pends (the receive
+            // loop goes on with other channels; this one's window then stops the peer), it never blocks. Keep it that
+            // way: no synchronous I/O or waits in this loop.
+            int available = await channel.WaitToReadInlineAsync(cancellationToken).ConfigureAwait(false);
+            if (available == 0) break;
+            int size = Math.Min(available, MaxSendBurst);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                // Data is buffered, so this read does not wait (it may queue a WINDOW_ADJUST).
+                int read = await channel.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                await SendAllAsync(socket, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                counters?.AddChannelToSocket(read);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            int sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
         }
     }
 }

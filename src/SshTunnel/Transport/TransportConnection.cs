@@ -49,12 +49,18 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
     private bool _decompressionWanted;
     private bool _authenticated;
 
+    /// <summary>Size of the receive buffer segments, in bytes.</summary>
+    private const int ReceiveSegmentSize = 256 * 1024;
+
     private TransportConnection(Stream stream, TransportSettings settings)
     {
         _stream = stream;
         _settings = settings;
         _isServer = settings.IsServer;
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        // Bulk receive: reads of up to 256 KiB (about 8 data packets per recv, as sshd reads), so a burst is decrypted
+        // and handed on in one pass. Zero-byte reads: when nothing is buffered the reader waits for data before renting
+        // a segment, so an idle connection holds no receive buffer.
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReceiveSegmentSize, minimumReadSize: 64 * 1024, leaveOpen: true, useZeroByteReads: true));
         // Segments large enough for several 32 KiB data packets, so a batch goes out in few writes.
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 256 * 1024, leaveOpen: true));
         _sendQueue = Channel.CreateBounded<Packet>(new BoundedChannelOptions(settings.SendQueueCapacity)
