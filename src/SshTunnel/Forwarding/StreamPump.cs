@@ -8,8 +8,9 @@ namespace SshTunnel.Forwarding;
 /// TCP FIN from the socket becomes CHANNEL_EOF (<see cref="ChannelStream.CompleteWrites"/>) while the other
 /// direction goes on; CHANNEL_EOF from the peer becomes <c>Socket.Shutdown(Send)</c>. When both directions have
 /// ended the channel is closed (CHANNEL_CLOSE) and the socket disposed. An error or reset in either direction
-/// closes both at once (the socket with a reset). Socket to channel: one rented buffer of the channel's maximum packet;
-/// channel to socket: a buffer rented per burst for everything buffered (up to 256 KiB, one send), none while idle.
+/// closes both at once (the socket with a reset). Buffers are rented per read or burst, none is held while idle:
+/// socket to channel reads up to 256 KiB per recv while the socket has more; channel to socket takes everything
+/// buffered for the channel (up to 256 KiB) into one send.
 /// </summary>
 internal static class StreamPump
 {
@@ -73,26 +74,39 @@ internal static class StreamPump
         await channel.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Largest socket read the pump makes for a channel while the socket keeps filling its buffer (bulk).</summary>
+    private const int MaxReceiveBurst = 256 * 1024;
+
     private static async Task SocketToChannelAsync(Socket socket, Stream channel, int bufferSize, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        try
+        // Idle, the pump waits with a zero-byte receive (no buffer held). A read that fills its buffer means the socket
+        // has more: the next read takes up to MaxReceiveBurst at once (one recv for several packets' worth); the
+        // channel splits it into packets of the peer's maximum size.
+        bool bulk = false;
+        while (true)
         {
-            while (true)
+            if (!bulk)
             {
-                int read = await socket.ReceiveAsync(buffer.AsMemory(0, bufferSize), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            int size = bulk ? Math.Max(bufferSize, MaxReceiveBurst) : bufferSize;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                int read = await socket.ReceiveAsync(buffer.AsMemory(0, size), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
+                bulk = read == size;
                 await channel.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 counters?.AddSocketToChannel(read);
             }
-            if (channel is ChannelStream channelStream)
+            finally
             {
-                await channelStream.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-        finally
+        if (channel is ChannelStream channelStream)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            await channelStream.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
