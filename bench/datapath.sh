@@ -14,6 +14,8 @@
 #     --dir up|down     up: client -> gateway -> target (gateway decrypts); down: -R in iperf3 terms; repeatable
 #     --seconds N       iperf3 duration per cell (default 4)
 #     --reps N          repetitions (default 3)
+#     --warmup N        seconds of iperf3 through each new forward before measuring (default 2; the first cell of each
+#                       sshtunneld process gets 4 more: tier-1 JIT of a fresh .NET process is not steady state)
 #     --strace CONFIG   instead of timing: strace -c -f the gateway (or, with --strace-client, the client) of CONFIG
 #                       during a 256 MB transfer per cipher/direction
 #     --perf CONFIG     as --strace, with `perf record` (sshtunneld gets DOTNET_PerfMapEnabled=1); prints the top symbols
@@ -31,7 +33,8 @@ import benchlib as bl
 
 args = sys.argv[1:]
 gateways, clients, ciphers, dirs, configs, genv = {}, {}, [], [], [], {}
-seconds, reps, strace_cfg, strace_client, use_perf = 4, 3, None, False, False
+seconds, reps, strace_cfg, strace_client, use_perf, warmup = 4, 3, None, False, False, 2.0
+warmed = set()
 i = 0
 while i < len(args):
     a = args[i]
@@ -42,6 +45,7 @@ while i < len(args):
     elif a == "--dir": dirs.append(args[i+1]); i += 2
     elif a == "--seconds": seconds = float(args[i+1]); i += 2
     elif a == "--reps": reps = int(args[i+1]); i += 2
+    elif a == "--warmup": warmup = float(args[i+1]); i += 2
     elif a == "--strace": strace_cfg = args[i+1]; i += 2
     elif a == "--strace-client": strace_client = True; i += 1
     elif a == "--perf": strace_cfg = args[i+1]; use_perf = True; i += 2
@@ -123,8 +127,9 @@ try:
                    "-L", f"127.0.0.1:{lport}:127.0.0.1:{iperf_port}", "root@127.0.0.1"], stderr=open(work + "/client.log", "a"))
         try:
             wait_listen(lport, c.pid)
-            # warm-up (first window; tier-1 JIT of a fresh gateway process): 1 s
-            subprocess.check_call(["iperf3", "-c", "127.0.0.1", "-p", str(lport), "-t", "1", "-J"] + (["-R"] if d == "down" else []), stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            # warm-up (first window; tier-1 JIT of a fresh .NET process)
+            w = warmup + (0 if gw in warmed or gw == "sshd" else 4); warmed.add(gw)
+            subprocess.check_call(["iperf3", "-c", "127.0.0.1", "-p", str(lport), "-t", str(w), "-J"] + (["-R"] if d == "down" else []), stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
             groot = gw_procs[gw].pid
             st = None
             if strace:

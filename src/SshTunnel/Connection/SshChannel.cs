@@ -1,4 +1,5 @@
 using SshTunnel.Errors;
+using SshTunnel.Transport;
 using SshTunnel.Wire;
 using SshTunnel.Wire.Messages.Connection;
 
@@ -532,9 +533,13 @@ internal sealed class SshChannel
         }
     }
 
+    /// <summary>Most data bytes one write takes window credit for and queues as one send burst.</summary>
+    private const int MaxSendBurst = 256 * 1024;
+
     /// <summary>
     /// Sends <paramref name="data"/> as CHANNEL_DATA (or stderr EXTENDED_DATA), chunked to the peer's maximum packet size,
-    /// waiting for window credit as needed. One writer at a time.
+    /// waiting for window credit as needed. One writer at a time. The chunks covered by the credit at hand (up to
+    /// 256 KiB) are queued as one send burst, which the transport writes in one socket write.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The channel was closed locally.</exception>
     /// <exception cref="InvalidOperationException">Writes were completed (EOF sent).</exception>
@@ -544,19 +549,45 @@ internal sealed class SshChannel
         while (!data.IsEmpty)
         {
             ThrowIfCannotWrite();
-            int granted = await _sendWindow.RequestAsync(Math.Min(data.Length, SendChunkSize), cancellationToken).ConfigureAwait(false);
-            bool sent = false;
+            int granted = await _sendWindow.RequestAsync(Math.Min(data.Length, MaxSendBurst), cancellationToken).ConfigureAwait(false);
+            int sent = 0;
             try
             {
                 await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
                     ThrowIfCannotWrite();
-                    Packet packet = extended
-                        ? ChannelDataHeader.CreateExtendedDataPacket(RemoteChannelId, ChannelDataHeader.ExtendedDataStderr, data.Span[..granted])
-                        : ChannelDataHeader.CreateDataPacket(RemoteChannelId, data.Span[..granted]);
-                    await _connection.SendAsync(packet, cancellationToken).ConfigureAwait(false);
-                    sent = true;
+                    while (sent < granted)
+                    {
+                        ValueTask pending = default;
+                        int pendingLength = 0;
+                        using (TransportConnection.BeginSendBurst())
+                        {
+                            while (sent < granted)
+                            {
+                                int length = Math.Min(granted - sent, SendChunkSize);
+                                ReadOnlySpan<byte> chunk = data.Span.Slice(sent, length);
+                                Packet packet = extended
+                                    ? ChannelDataHeader.CreateExtendedDataPacket(RemoteChannelId, ChannelDataHeader.ExtendedDataStderr, chunk)
+                                    : ChannelDataHeader.CreateDataPacket(RemoteChannelId, chunk);
+                                ValueTask send = _connection.SendAsync(packet, cancellationToken);
+                                if (!send.IsCompleted)
+                                {
+                                    // The send queue is full: end the burst (what is queued goes out) and wait outside it.
+                                    pending = send;
+                                    pendingLength = length;
+                                    break;
+                                }
+                                send.GetAwaiter().GetResult();
+                                sent += length;
+                            }
+                        }
+                        if (pendingLength > 0)
+                        {
+                            await pending.ConfigureAwait(false);
+                            sent += pendingLength;
+                        }
+                    }
                 }
                 finally
                 {
@@ -569,7 +600,7 @@ internal sealed class SshChannel
             }
             finally
             {
-                if (!sent) _sendWindow.Return(granted);
+                if (sent < granted) _sendWindow.Return(granted - sent);
             }
             data = data[granted..];
         }
