@@ -600,7 +600,7 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
             BinaryPrimitives.WriteUInt32BigEndian(span, (uint)packetLength);
             span[4] = (byte)padding;
             payload.CopyTo(span[5..]);
-            RandomNumberGenerator.Fill(span.Slice(5 + payload.Length, padding));
+            FillPaddingLocked(span.Slice(5 + payload.Length, padding));
             cipher.Seal(_sendSequence, span[..(4 + packetLength)], span.Slice(4 + packetLength, cipher.TagLength));
             _output.Advance(total);
             _sendSequence = unchecked(_sendSequence + 1);
@@ -617,6 +617,24 @@ internal sealed partial class TransportConnection : IPacketTransport, IAsyncDisp
         {
             compressed.Dispose();
         }
+    }
+
+    /// <summary>Random padding bytes drawn from the CSPRNG 4 KiB at a time (one RAND_bytes call per ~250 packets, not one per packet).</summary>
+    private readonly byte[] _paddingRandom = new byte[4096];
+    private int _paddingRandomUsed = 4096;
+
+    /// <summary>Fills <paramref name="padding"/> (at most 255 bytes) with random bytes. Caller holds the write lock.</summary>
+    private void FillPaddingLocked(Span<byte> padding)
+    {
+        if (_paddingRandom.Length - _paddingRandomUsed < padding.Length)
+        {
+            RandomNumberGenerator.Fill(_paddingRandom);
+            _paddingRandomUsed = 0;
+        }
+        Span<byte> source = _paddingRandom.AsSpan(_paddingRandomUsed, padding.Length);
+        source.CopyTo(padding);
+        source.Clear(); // each random byte is used once
+        _paddingRandomUsed += padding.Length;
     }
 
     private async ValueTask FlushLockedAsync()
