@@ -32,6 +32,9 @@ internal sealed class AsyncSignal : IValueTaskSource
         return _core.Version;
     }
 
+    /// <summary>True while a wait is armed and not yet claimed; read under the owner's lock.</summary>
+    public bool IsArmed => _armed;
+
     /// <summary>
     /// Claims the armed wait, if any, for completion; call under the owner's lock. When it returns true the caller
     /// must call <see cref="Complete"/> or <see cref="CompleteCanceled"/> once, outside the lock.

@@ -53,12 +53,15 @@ public sealed class ChannelStream : Stream
         => _channel.ReadAsync(buffer, _extended, cancellationToken);
 
     /// <summary>
-    /// Read for the forwarding pump: when it has to wait, the caller's continuation runs synchronously on the
-    /// connection's receive loop as data arrives (no thread-pool hop). The caller's continuation must never block
-    /// the thread (see <see cref="SshChannel.ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/>).
+    /// For the forwarding pump: waits until data is buffered, and when it has to wait, the caller's continuation runs
+    /// synchronously on the connection's receive loop as data arrives (no thread-pool hop); that continuation must
+    /// never block the thread (see <see cref="SshChannel.ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/>). Returns the bytes buffered,
+    /// or 0 at EOF. Consumes nothing: the next
+    /// <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> returns data without waiting. Lets the forwarding
+    /// pump size one buffer for everything that arrived in a burst, and hold no buffer while the channel is idle.
     /// </summary>
-    internal ValueTask<int> ReadInlineAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-        => _channel.ReadAsync(buffer, _extended, inlineContinuation: true, cancellationToken);
+    internal ValueTask<int> WaitToReadInlineAsync(CancellationToken cancellationToken)
+        => _channel.WaitToReadAsync(_extended, inlineContinuation: true, cancellationToken);
 
     /// <inheritdoc/>
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)

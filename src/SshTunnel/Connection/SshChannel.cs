@@ -1,4 +1,5 @@
 using SshTunnel.Errors;
+using SshTunnel.Transport;
 using SshTunnel.Wire;
 using SshTunnel.Wire.Messages.Connection;
 
@@ -138,27 +139,36 @@ internal sealed class SshChannel
         _closeCompletion.TrySetResult();
     }
 
-    /// <summary>SSH_MSG_CHANNEL_DATA (<paramref name="extended"/> false) or stderr extended data.</summary>
-    /// <remarks>
-    /// The reader is woken after the lock is released. A reader armed for it (<see cref="ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/> with
-    /// inlineContinuation, used only by the forwarding pump) resumes right here on the receive loop: this saves a
-    /// thread-pool hop (a futex wake and context switch) per packet.
-    /// </remarks>
-    internal void OnData(ReadOnlySpan<byte> data, bool extended)
+    /// <summary>
+    /// SSH_MSG_CHANNEL_DATA (<paramref name="extended"/> false) or stderr extended data. Returns true when a reader
+    /// waits for it: the caller then calls <see cref="WakeReader"/> later (the connection's receive loop does so once
+    /// the transport has no further packet ready, so a burst of packets becomes one wake and one read).
+    /// </summary>
+    internal bool OnData(ReadOnlySpan<byte> data, bool extended)
     {
-        AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
-        bool wake;
         lock (_lock)
         {
             ThrowIfNotOpenForReceive("data");
             _receiveWindow.OnDataReceived(data.Length, LocalChannelId);
             if (_disposed || _closeSent)
             {
-                return; // we closed: discard (the peer may not have seen our CLOSE yet)
+                return false; // we closed: discard (the peer may not have seen our CLOSE yet)
             }
             (extended ? _extendedData : _data).Append(data);
-            wake = signal.TryClaim();
+            return (extended ? _extendedDataSignal : _dataSignal).IsArmed;
         }
+    }
+
+    /// <summary>
+    /// Wakes the data (or stderr) reader if it still waits. A reader armed for it (<see cref="ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/>
+    /// with inlineContinuation, used only by the forwarding pump) resumes right here on the receive loop: this saves
+    /// a thread-pool hop (a futex wake and context switch) per wake.
+    /// </summary>
+    internal void WakeReader(bool extended)
+    {
+        AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
+        bool wake;
+        lock (_lock) wake = signal.TryClaim();
         if (wake) signal.Complete(allowInline: true);
     }
 
@@ -424,6 +434,7 @@ internal sealed class SshChannel
     /// never blocks the thread (no synchronous I/O, no waiting on locks or tasks): the forwarding pump, which only
     /// awaits asynchronous socket sends (a slow local peer makes <c>SendAsync</c> pend, it does not block).
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<int> ReadAsync(Memory<byte> buffer, bool extended, bool inlineContinuation, CancellationToken cancellationToken)
     {
         if (buffer.IsEmpty) return 0;
@@ -455,16 +466,50 @@ internal sealed class SshChannel
             return read;
 
         Wait:
-            using (cancellationToken.UnsafeRegister(static (state, ct) =>
+            await WaitForSignalAsync(signal, token, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits until data (or stderr when <paramref name="extended"/>) is buffered and returns how many bytes are
+    /// (capped at <see cref="int.MaxValue"/>), or 0 after EOF or CLOSE from the peer; consumes nothing. A following
+    /// <see cref="ReadAsync(Memory{byte}, bool, CancellationToken)"/> then returns without waiting.
+    /// <paramref name="inlineContinuation"/> as for <see cref="ReadAsync(Memory{byte}, bool, bool, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The channel was closed locally.</exception>
+    /// <exception cref="IOException">The connection ended before EOF.</exception>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<int> WaitToReadAsync(bool extended, bool inlineContinuation, CancellationToken cancellationToken)
+    {
+        AsyncSignal signal = extended ? _extendedDataSignal : _dataSignal;
+        while (true)
+        {
+            short token;
+            lock (_lock)
             {
-                var (channel, s) = ((SshChannel, AsyncSignal))state!;
-                bool claimed;
-                lock (channel._lock) claimed = s.TryClaim();
-                if (claimed) s.CompleteCanceled(ct);
-            }, (this, signal)))
-            {
-                await signal.WaitAsync(token).ConfigureAwait(false);
+                ChannelBuffer source = extended ? _extendedData : _data;
+                if (source.Length > 0) return (int)Math.Min(source.Length, int.MaxValue);
+                ObjectDisposedException.ThrowIf(_disposed, typeof(ChannelStream));
+                if (_eofReceived || _closeReceived) return 0;
+                if (_failure is not null) throw _failure;
+                cancellationToken.ThrowIfCancellationRequested();
+                token = signal.Arm(inlineContinuation);
             }
+            await WaitForSignalAsync(signal, token, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask WaitForSignalAsync(AsyncSignal signal, short token, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static (state, ct) =>
+        {
+            var (channel, s) = ((SshChannel, AsyncSignal))state!;
+            bool claimed;
+            lock (channel._lock) claimed = s.TryClaim();
+            if (claimed) s.CompleteCanceled(ct);
+        }, (this, signal)))
+        {
+            await signal.WaitAsync(token).ConfigureAwait(false);
         }
     }
 
@@ -488,9 +533,13 @@ internal sealed class SshChannel
         }
     }
 
+    /// <summary>Most data bytes one write takes window credit for and queues as one send burst.</summary>
+    private const int MaxSendBurst = 256 * 1024;
+
     /// <summary>
     /// Sends <paramref name="data"/> as CHANNEL_DATA (or stderr EXTENDED_DATA), chunked to the peer's maximum packet size,
-    /// waiting for window credit as needed. One writer at a time.
+    /// waiting for window credit as needed. One writer at a time. The chunks covered by the credit at hand (up to
+    /// 256 KiB) are queued as one send burst, which the transport writes in one socket write.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The channel was closed locally.</exception>
     /// <exception cref="InvalidOperationException">Writes were completed (EOF sent).</exception>
@@ -500,19 +549,45 @@ internal sealed class SshChannel
         while (!data.IsEmpty)
         {
             ThrowIfCannotWrite();
-            int granted = await _sendWindow.RequestAsync(Math.Min(data.Length, SendChunkSize), cancellationToken).ConfigureAwait(false);
-            bool sent = false;
+            int granted = await _sendWindow.RequestAsync(Math.Min(data.Length, MaxSendBurst), cancellationToken).ConfigureAwait(false);
+            int sent = 0;
             try
             {
                 await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
                     ThrowIfCannotWrite();
-                    Packet packet = extended
-                        ? ChannelDataHeader.CreateExtendedDataPacket(RemoteChannelId, ChannelDataHeader.ExtendedDataStderr, data.Span[..granted])
-                        : ChannelDataHeader.CreateDataPacket(RemoteChannelId, data.Span[..granted]);
-                    await _connection.SendAsync(packet, cancellationToken).ConfigureAwait(false);
-                    sent = true;
+                    while (sent < granted)
+                    {
+                        ValueTask pending = default;
+                        int pendingLength = 0;
+                        using (TransportConnection.BeginSendBurst())
+                        {
+                            while (sent < granted)
+                            {
+                                int length = Math.Min(granted - sent, SendChunkSize);
+                                ReadOnlySpan<byte> chunk = data.Span.Slice(sent, length);
+                                Packet packet = extended
+                                    ? ChannelDataHeader.CreateExtendedDataPacket(RemoteChannelId, ChannelDataHeader.ExtendedDataStderr, chunk)
+                                    : ChannelDataHeader.CreateDataPacket(RemoteChannelId, chunk);
+                                ValueTask send = _connection.SendAsync(packet, cancellationToken);
+                                if (!send.IsCompleted)
+                                {
+                                    // The send queue is full: end the burst (what is queued goes out) and wait outside it.
+                                    pending = send;
+                                    pendingLength = length;
+                                    break;
+                                }
+                                send.GetAwaiter().GetResult();
+                                sent += length;
+                            }
+                        }
+                        if (pendingLength > 0)
+                        {
+                            await pending.ConfigureAwait(false);
+                            sent += pendingLength;
+                        }
+                    }
                 }
                 finally
                 {
@@ -525,7 +600,7 @@ internal sealed class SshChannel
             }
             finally
             {
-                if (!sent) _sendWindow.Return(granted);
+                if (sent < granted) _sendWindow.Return(granted - sent);
             }
             data = data[granted..];
         }

@@ -452,7 +452,13 @@ internal sealed class SshConnection : IAsyncDisposable
         {
             while (true)
             {
-                Packet packet = await _transport.ReceiveAsync(Closed).ConfigureAwait(false);
+                ValueTask<Packet> next = _transport.ReceiveAsync(Closed);
+                if (!next.IsCompleted || _deferredWakeBytes >= DeferredWakeMaxBytes)
+                {
+                    // Nothing more is ready on the transport (or enough data waits): wake the readers now.
+                    WakeDeferredReaders();
+                }
+                Packet packet = await next.ConfigureAwait(false);
                 Packet reply = default;
                 try
                 {
@@ -481,7 +487,42 @@ internal sealed class SshConnection : IAsyncDisposable
             _transport.Abort(ex, DisconnectReason.ConnectionLost);
             reason = ex;
         }
+        _deferredWakes.Clear();
         Fail(reason);
+    }
+
+    /// <summary>Channel data received, in bytes, after which waiting readers are woken even if more packets are ready.</summary>
+    private const int DeferredWakeMaxBytes = 256 * 1024;
+
+    /// <summary>
+    /// Channels whose reader waits for data that has arrived, and not yet woken; touched only by the receive loop.
+    /// Waking once per burst (when the transport has no further packet ready, see <see cref="ReceiveLoopAsync"/>)
+    /// instead of once per packet lets a forwarding pump write a whole burst to its socket in one send.
+    /// </summary>
+    private readonly List<(SshChannel Channel, bool Extended)> _deferredWakes = [];
+    private int _deferredWakeBytes;
+
+    private void DeferWake(SshChannel channel, bool extended, int length)
+    {
+        _deferredWakeBytes += length;
+        foreach ((SshChannel c, bool e) in _deferredWakes)
+        {
+            if (ReferenceEquals(c, channel) && e == extended) return;
+        }
+        _deferredWakes.Add((channel, extended));
+    }
+
+    private void WakeDeferredReaders()
+    {
+        _deferredWakeBytes = 0;
+        if (_deferredWakes.Count == 0) return;
+        // Index loop: a reader resumed inline may not add to the list (only Dispatch does), but stay robust anyway.
+        for (int i = 0; i < _deferredWakes.Count; i++)
+        {
+            (SshChannel channel, bool extended) = _deferredWakes[i];
+            channel.WakeReader(extended);
+        }
+        _deferredWakes.Clear();
     }
 
     /// <summary>Handles one packet. Returns a reply packet to send (or default). Throws <see cref="SshProtocolException"/> on a violation.</summary>
@@ -494,7 +535,8 @@ internal sealed class SshConnection : IAsyncDisposable
             case MessageNumber.ChannelData:
             {
                 uint recipient = ChannelDataHeader.ReadData(payload, out ReadOnlySpan<byte> data);
-                GetChannel(recipient).OnData(data, extended: false);
+                SshChannel channel = GetChannel(recipient);
+                if (channel.OnData(data, extended: false)) DeferWake(channel, extended: false, data.Length);
                 return default;
             }
             case MessageNumber.ChannelExtendedData:
@@ -503,7 +545,7 @@ internal sealed class SshConnection : IAsyncDisposable
                 SshChannel channel = GetChannel(recipient);
                 if (dataTypeCode == ChannelDataHeader.ExtendedDataStderr)
                 {
-                    channel.OnData(data, extended: true);
+                    if (channel.OnData(data, extended: true)) DeferWake(channel, extended: true, data.Length);
                     return default;
                 }
                 uint bytesToAdd = channel.OnDiscardedData(data.Length);

@@ -8,7 +8,9 @@ namespace SshTunnel.Forwarding;
 /// TCP FIN from the socket becomes CHANNEL_EOF (<see cref="ChannelStream.CompleteWrites"/>) while the other
 /// direction goes on; CHANNEL_EOF from the peer becomes <c>Socket.Shutdown(Send)</c>. When both directions have
 /// ended the channel is closed (CHANNEL_CLOSE) and the socket disposed. An error or reset in either direction
-/// closes both at once (the socket with a reset). One rented buffer per direction, sized to the channel's maximum packet.
+/// closes both at once (the socket with a reset). Buffers are rented per read or burst, none is held while idle:
+/// socket to channel reads up to 256 KiB per recv while the socket has more; channel to socket takes everything
+/// buffered for the channel (up to 256 KiB) into one send.
 /// </summary>
 internal static class StreamPump
 {
@@ -72,50 +74,60 @@ internal static class StreamPump
         await channel.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Largest socket read the pump makes for a channel while the socket keeps filling its buffer (bulk).</summary>
+    private const int MaxReceiveBurst = 256 * 1024;
+
     private static async Task SocketToChannelAsync(Socket socket, Stream channel, int bufferSize, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        try
+        // Idle, the pump waits with a zero-byte receive (no buffer held). A read that fills its buffer means the socket
+        // has more: the next read takes up to MaxReceiveBurst at once (one recv for several packets' worth); the
+        // channel splits it into packets of the peer's maximum size.
+        bool bulk = false;
+        while (true)
         {
-            while (true)
+            if (!bulk)
             {
-                int read = await socket.ReceiveAsync(buffer.AsMemory(0, bufferSize), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            int size = bulk ? Math.Max(bufferSize, MaxReceiveBurst) : bufferSize;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                int read = await socket.ReceiveAsync(buffer.AsMemory(0, size), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
+                bulk = read == size;
                 await channel.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 counters?.AddSocketToChannel(read);
             }
-            if (channel is ChannelStream channelStream)
+            finally
             {
-                await channelStream.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-        finally
+        if (channel is ChannelStream channelStream)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            await channelStream.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Most bytes the pump takes from a channel for one socket send (sshd writes ~170 KB per write on bulk).</summary>
+    private const int MaxSendBurst = 256 * 1024;
+
     private static async Task ChannelToSocketAsync(Stream channel, Socket socket, int bufferSize, StreamPumpCounters? counters, CancellationToken cancellationToken)
     {
+        if (channel is ChannelStream channelStream)
+        {
+            await ChannelStreamToSocketAsync(channelStream, socket, counters, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        ChannelStream? channelStream = channel as ChannelStream;
         try
         {
             while (true)
             {
-                // A ChannelStream read resumes this loop on the connection's receive loop (no thread-pool hop per
-                // packet). That is safe only because nothing below blocks the thread: Socket.SendAsync to a slow
-                // local peer pends (the receive loop goes on with other channels; this one's window then stops the
-                // peer), it never blocks. Keep it that way: no synchronous I/O or waits in this loop.
-                int read = channelStream is not null
-                    ? await channelStream.ReadInlineAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false)
-                    : await channel.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
+                int read = await channel.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
-                int sent = 0;
-                while (sent < read)
-                {
-                    sent += await socket.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                }
+                await SendAllAsync(socket, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 counters?.AddChannelToSocket(read);
             }
             socket.Shutdown(SocketShutdown.Send);
@@ -123,6 +135,48 @@ internal static class StreamPump
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Channel to socket for SSH channels: waits (holding no buffer) until data is buffered, then takes all of it,
+    /// up to <see cref="MaxSendBurst"/>, into one rented buffer and sends it in one call. The connection wakes the
+    /// channel's reader once per burst of packets, so a burst of 32 KiB packets becomes one send.
+    /// </summary>
+    private static async Task ChannelStreamToSocketAsync(ChannelStream channel, Socket socket, StreamPumpCounters? counters, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // The wait resumes this loop on the connection's receive loop (no thread-pool hop per burst). That is safe
+            // only because nothing below blocks the thread: Socket.SendAsync to a slow local peer pends (the receive
+            // loop goes on with other channels; this one's window then stops the peer), it never blocks. Keep it that
+            // way: no synchronous I/O or waits in this loop.
+            int available = await channel.WaitToReadInlineAsync(cancellationToken).ConfigureAwait(false);
+            if (available == 0) break;
+            int size = Math.Min(available, MaxSendBurst);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                // Data is buffered, so this read does not wait (it may queue a WINDOW_ADJUST).
+                int read = await channel.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                await SendAllAsync(socket, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                counters?.AddChannelToSocket(read);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            int sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
         }
     }
 }
