@@ -22,6 +22,12 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
+        // Run socket completions on the epoll threads instead of waking a thread-pool thread for each one (read by the
+        // runtime when the first socket is made, so it must come first; an explicit setting wins). Measured on the
+        // gateway receive path: context switches per GiB fall from 50-120k to 3-7k (sshd: 4-6k) and CPU per GiB to
+        // sshd's. Safe because nothing on the socket path blocks: the data pumps never wait synchronously (see
+        // StreamPump), and the authorizer (file reads, PBKDF2) is called on the thread pool by SshServerSession.
+        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null) Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         DaemonOptions options;
         try
         {

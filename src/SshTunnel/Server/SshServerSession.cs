@@ -234,7 +234,8 @@ public sealed class SshServerSession
             publicKey = async (user, key, ct) =>
             {
                 seenUser(user);
-                ForwardingPolicy? policy = await authorizeKey(new PublicKeyAuthorizationContext(user, RemoteEndPoint, key), ct).ConfigureAwait(false);
+                // The application's check may block (file reads): never on a socket completion thread.
+                ForwardingPolicy? policy = await Task.Run(() => authorizeKey(new PublicKeyAuthorizationContext(user, RemoteEndPoint, key), ct).AsTask(), ct).ConfigureAwait(false);
                 _pendingPolicy = policy;
                 return policy is not null;
             };
@@ -245,7 +246,8 @@ public sealed class SshServerSession
             password = async (user, pass, ct) =>
             {
                 seenUser(user);
-                ForwardingPolicy? policy = await authorizePassword(new PasswordAuthorizationContext(user, RemoteEndPoint, pass), ct).ConfigureAwait(false);
+                // Slow by design (PBKDF2): on the thread pool, never on a socket completion thread.
+                ForwardingPolicy? policy = await Task.Run(() => authorizePassword(new PasswordAuthorizationContext(user, RemoteEndPoint, pass), ct).AsTask(), ct).ConfigureAwait(false);
                 _pendingPolicy = policy;
                 if (policy is null) ServerLog.Info(_logger, $"Failed password for {user} from {_peer} ssh2");
                 return policy is not null;
