@@ -108,6 +108,11 @@ internal static class StreamPump
         {
             await channelStream.CompleteWritesAsync(cancellationToken).ConfigureAwait(false);
         }
+        else if (channel is System.Net.Sockets.NetworkStream { Socket: { } peer })
+        {
+            // A library caller's socket in place of a channel (e.g. DynamicForward.ServeAsync over TCP): half-close it too.
+            peer.Shutdown(SocketShutdown.Send);
+        }
     }
 
     /// <summary>Most bytes the pump takes from a channel for one socket send (sshd writes ~170 KB per write on bulk).</summary>
