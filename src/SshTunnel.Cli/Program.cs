@@ -218,32 +218,18 @@ internal static class Program
             var forwards = new List<IAsyncDisposable>();
             try
             {
-                if (hostKeyUntrusted && (config.LocalForwards.Count > 0 || config.RemoteForwards.Count > 0))
-                {
-                    logger.Error("Port forwarding is disabled to avoid man-in-the-middle attacks.");
-                    if (config.ExitOnForwardFailure)
-                    {
-                        logger.Fatal("Error: forwarding disabled due to host key check failure");
-                        return 255;
-                    }
-                }
-                else if (!await StartLocalForwardsAsync(config, logger, forwards, (spec, dynamic, family) => dynamic
-                             ? Upcast(session.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
-                             : Upcast(session.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink))).ConfigureAwait(false))
-                {
-                    return 255;
-                }
-                if (!hostKeyUntrusted)
-                {
-                    if (config.RemoteForwards.Any(f => f.IsDynamic)) session.EnableReverseDynamicForwarding(config.PermitRemoteOpen);
-                    if (!await StartRemoteForwardsAsync(config, logger, forwards, async spec =>
+                if (!await StartForwardsAsync(config, logger, forwards, hostKeyUntrusted,
+                        (spec, dynamic, family) => dynamic
+                            ? Upcast(session.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
+                            : Upcast(session.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink)),
+                        () => session.EnableReverseDynamicForwarding(config.PermitRemoteOpen),
+                        async spec =>
                         {
                             ReconnectingRemoteForward forward = await session.StartRemoteForwardAsync(spec).ConfigureAwait(false);
                             return (forward, forward.BoundPort);
                         }).ConfigureAwait(false))
-                    {
-                        return 255;
-                    }
+                {
+                    return 255;
                 }
 
                 Background.ReportReady();
@@ -357,33 +343,18 @@ internal static class Program
             var forwards = new List<IAsyncDisposable>();
             try
             {
-                if (hostKeyUntrusted && (config.LocalForwards.Count > 0 || config.RemoteForwards.Count > 0))
-                {
-                    // sshconnect.c: a changed host key accepted under StrictHostKeyChecking=no gets no forwarding.
-                    logger.Error("Port forwarding is disabled to avoid man-in-the-middle attacks.");
-                    if (config.ExitOnForwardFailure)
-                    {
-                        logger.Fatal("Error: forwarding disabled due to host key check failure");
-                        return 255;
-                    }
-                }
-                else if (!await StartLocalForwardsAsync(config, logger, forwards, (spec, dynamic, family) => dynamic
-                             ? Upcast(client.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
-                             : Upcast(client.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink))).ConfigureAwait(false))
-                {
-                    return 255;
-                }
-                if (!hostKeyUntrusted)
-                {
-                    if (config.RemoteForwards.Any(f => f.IsDynamic)) client.EnableReverseDynamicForwarding(config.PermitRemoteOpen);
-                    if (!await StartRemoteForwardsAsync(config, logger, forwards, async spec =>
+                if (!await StartForwardsAsync(config, logger, forwards, hostKeyUntrusted,
+                        (spec, dynamic, family) => dynamic
+                            ? Upcast(client.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
+                            : Upcast(client.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink)),
+                        () => client.EnableReverseDynamicForwarding(config.PermitRemoteOpen),
+                        async spec =>
                         {
                             RemoteForward forward = await client.StartRemoteForwardAsync(spec).ConfigureAwait(false);
                             return (forward, forward.BoundPort);
                         }).ConfigureAwait(false))
-                    {
-                        return 255;
-                    }
+                {
+                    return 255;
                 }
 
                 Background.ReportReady();
@@ -461,6 +432,27 @@ internal static class Program
         }
         logger.Fatal($"Connection to {config.HostName} closed by remote host.");
         return 255;
+    }
+
+    /// <summary>
+    /// Sets up the session's forwards as ssh does: a changed host key accepted under StrictHostKeyChecking=no
+    /// (sshconnect.c) disables forwarding ("Port forwarding is disabled to avoid man-in-the-middle attacks.", fatal with
+    /// ExitOnForwardFailure); otherwise every -L/-D, then reverse dynamic forwarding and every -R. False: exit 255.
+    /// </summary>
+    private static async Task<bool> StartForwardsAsync(ResolvedSshConfig config, ConsoleLogger logger, List<IAsyncDisposable> forwards, bool hostKeyUntrusted,
+        Func<ForwardSpec, bool, AddressFamily, Task<IAsyncDisposable>> startLocal, Action enableReverseDynamic,
+        Func<ForwardSpec, Task<(IAsyncDisposable Forward, int BoundPort)>> startRemote)
+    {
+        if (hostKeyUntrusted && (config.LocalForwards.Count > 0 || config.RemoteForwards.Count > 0))
+        {
+            logger.Error("Port forwarding is disabled to avoid man-in-the-middle attacks.");
+            if (!config.ExitOnForwardFailure) return true;
+            logger.Fatal("Error: forwarding disabled due to host key check failure");
+            return false;
+        }
+        if (!await StartLocalForwardsAsync(config, logger, forwards, startLocal).ConfigureAwait(false)) return false;
+        if (config.RemoteForwards.Any(f => f.IsDynamic)) enableReverseDynamic();
+        return await StartRemoteForwardsAsync(config, logger, forwards, startRemote).ConfigureAwait(false);
     }
 
     /// <summary>
