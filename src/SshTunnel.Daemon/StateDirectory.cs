@@ -8,7 +8,7 @@ internal static class StateDirectory
 
     /// <summary>
     /// $STATE_DIRECTORY (set by systemd's StateDirectory=; the first of a colon-separated list), else
-    /// /var/lib/sshtunneld for root, else $XDG_STATE_HOME/sshtunneld or ~/.local/state/sshtunneld.
+    /// /var/lib/sshtunneld for root, else $XDG_STATE_HOME/sshtunneld or ~/.local/state/sshtunneld (never a relative path).
     /// </summary>
     public static string Resolve()
     {
@@ -17,6 +17,8 @@ internal static class StateDirectory
         if (!OperatingSystem.IsWindows() && Environment.UserName == "root") return SystemDirectory;
         string? xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
         if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)) return Path.Combine(xdg, "sshtunneld");
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "sshtunneld");
+        // DoNotVerify: a home that does not exist must give an error naming it, not "" (a path relative to the cwd).
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
+        return Path.IsPathRooted(home) ? Path.Combine(home, ".local", "state", "sshtunneld") : SystemDirectory;
     }
 }
