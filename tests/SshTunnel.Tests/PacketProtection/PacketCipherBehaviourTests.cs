@@ -138,7 +138,9 @@ public class PacketCipherBehaviourTests
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 1000; i++) RoundTrip();
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated < 400, $"{kind}: 1000 seal/open round trips allocated {allocated} bytes");
+            // One allocation per packet would be >= 24 bytes x 1000 = 24,000 bytes. A few hundred bytes can come from the
+            // runtime itself mid-loop (tiered re-JIT installing code under load), so the bound is per packet, not zero.
+            Assert.True(allocated < 4096, $"{kind}: 1000 seal/open round trips allocated {allocated} bytes");
         }
     }
 
