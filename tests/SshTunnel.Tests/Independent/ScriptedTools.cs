@@ -8,7 +8,7 @@ namespace SshTunnel.Tests.Independent;
 /// from the source tree): Node.js's ssh2 (mscdex/ssh2, which .ci/run installs with npm into tests/node_modules, outside
 /// the test project so its files are not compiled; node finds it walking up from assets/, or through NODE_PATH)
 /// and Go's golang.org/x/crypto/ssh (Debian's golang-golang-x-crypto-dev, compiled offline at test time in GOPATH
-/// mode, cached in the temporary directory by a hash of the source and the compiler).
+/// mode, about 3 s, into the temporary directory under a hash of the source and the compiler, reused while it is there).
 /// </summary>
 internal static class ScriptedTools
 {
@@ -61,6 +61,7 @@ internal static class ScriptedTools
         });
         if (exit != 0) throw new InvalidOperationException($"go build {source} failed ({exit}): {stderr}{stdout}");
         File.Move(partial, program, overwrite: true);
+        IndependentTools.DeleteDirectory(Path.Combine(directory, "cache"));
         return program;
     }
 

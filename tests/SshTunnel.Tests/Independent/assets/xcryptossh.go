@@ -2,9 +2,9 @@
 //
 //	xcryptossh server HOST_KEY AUTHORIZED_PUBLIC_KEY
 //	    User "alice" with the one authorised key; direct-tcpip (dials the target, then accepts the channel),
-//	    tcpip-forward (listens; port 0 gets a port of the system's choosing, named in the reply; each connection
-//	    becomes a forwarded-tcpip channel naming the bound port) and cancel-tcpip-forward. No sessions. Prints
-//	    "listening on port N" on stderr once bound.
+//	    tcpip-forward (listens; port 0 gets a port of the system's choosing; the reply names the bound port, also
+//	    when a port was requested, as some servers do; each connection becomes a forwarded-tcpip channel naming the
+//	    bound port) and cancel-tcpip-forward. No sessions. Prints "listening on port N" on stderr once bound.
 //	xcryptossh client PORT PRIVATE_KEY HOST_PUBLIC_KEY ECHO_PORT PAYLOAD_BYTES REMOTE_PORT
 //	    Client.Dial (direct-tcpip) to the echo server, Client.Listen on REMOTE_PORT and on port 0 (tcpip-forward;
 //	    each forwarded connection is joined to the echo server), random bytes there and back, compared; then the
@@ -142,11 +142,9 @@ func serveConnection(c net.Conn, config *ssh.ServerConfig) {
 				mu.Lock()
 				listeners[net.JoinHostPort(forward.Addr, strconv.Itoa(int(bound)))] = l
 				mu.Unlock()
-				var reply []byte
-				if forward.Port == 0 {
-					reply = ssh.Marshal(struct{ Port uint32 }{bound})
-				}
-				request.Reply(true, reply)
+				// The bound port is in every reply, also when a port was named: RFC 4254 7.1 has it only for port 0,
+				// some servers send it always, and a client must ignore it.
+				request.Reply(true, ssh.Marshal(struct{ Port uint32 }{bound}))
 				go func(l net.Listener, addr string, port uint32) {
 					for {
 						tcp, err := l.Accept()
