@@ -120,3 +120,21 @@ public sealed class GoXCryptoFactAttribute : FactAttribute
         if (!ScriptedTools.HaveGoXCrypto) Skip = $"go or golang.org/x/crypto not installed ({ScriptedTools.GoPackages})";
     }
 }
+
+/// <summary>A theory that runs only where node runs and require('ssh2') resolves from the assets directory.</summary>
+public sealed class NodeSsh2TheoryAttribute : TheoryAttribute
+{
+    public NodeSsh2TheoryAttribute()
+    {
+        if (!ScriptedTools.HaveNodeSsh2) Skip = $"Node.js or its ssh2 package not installed ({ScriptedTools.NodePackages})";
+    }
+}
+
+/// <summary>A theory that runs only where go and golang.org/x/crypto/ssh's sources are installed.</summary>
+public sealed class GoXCryptoTheoryAttribute : TheoryAttribute
+{
+    public GoXCryptoTheoryAttribute()
+    {
+        if (!ScriptedTools.HaveGoXCrypto) Skip = $"go or golang.org/x/crypto not installed ({ScriptedTools.GoPackages})";
+    }
+}
