@@ -8,7 +8,7 @@ namespace SshTunnel.Tests.Independent;
 /// <summary>
 /// Clients of ours on independent SSH libraries through sshtunneld: Node.js ssh2's Client (assets/ssh2-client.js:
 /// forwardOut, forwardIn on a port and on port 0, unforwardIn) and Go x/crypto/ssh's Client (assets/xcryptossh.go:
-/// Dial, Listen on a port and on port 0, listener Close). Each forward carries random bytes to an echo server and back,
+/// Dial, Listen on a port and on port 0, listener Close; it rekeys every 256 KiB). Each forward carries random bytes to an echo server and back,
 /// compared by the client program, which prints one "ok" line per step.
 /// </summary>
 public sealed partial class GatewayIndependentClientsTests

@@ -2,7 +2,8 @@ namespace SshTunnel.Tests.Independent;
 
 /// <summary>
 /// sshtunnel -N with -L, -R, -R 0, -D and a reverse dynamic -R against a server of ours built on Node.js's ssh2
-/// (assets/ssh2-server.js): its direct-tcpip and tcpip-forward handling is the library's own, the rest is glue. And the
+/// (assets/ssh2-server.js; it starts a key re-exchange after each direct-tcpip channel opens, and the test checks one
+/// completed): its direct-tcpip and tcpip-forward handling is the library's own, the rest is glue. And the
 /// library client with one algorithm combination per connection. ssh2 1.17's server offers
 /// diffie-hellman-group-exchange-sha256 but fails it ("Group exchange not implemented for server"): not tested.
 /// </summary>
@@ -14,8 +15,12 @@ public sealed class NodeSsh2ServerTests : IClassFixture<NodeSsh2ServerFixture>
     public NodeSsh2ServerTests(NodeSsh2ServerFixture fixture) => _fixture = fixture;
 
     [NodeSsh2Fact]
-    public async Task SshTunnel_LocalRemoteRemotePortZeroDynamicAndReverseDynamic() =>
-        await IndependentScenarios.AllForwardKindsAsync(await _fixture.GetAsync());
+    public async Task SshTunnel_LocalRemoteRemotePortZeroDynamicAndReverseDynamic()
+    {
+        IndependentServer server = await _fixture.GetAsync();
+        await IndependentScenarios.AllForwardKindsAsync(server);
+        Assert.Contains("rekeyed", server.Log, StringComparison.Ordinal);
+    }
 
     [NodeSsh2Theory]
     [InlineData("curve25519-sha256", "chacha20-poly1305@openssh.com", null, true)]
@@ -29,7 +34,8 @@ public sealed class NodeSsh2ServerTests : IClassFixture<NodeSsh2ServerFixture>
 
 /// <summary>
 /// The same against a server of ours on Go's golang.org/x/crypto/ssh (assets/xcryptossh.go, compiled at test time):
-/// its ServerConn handshake, channels and global requests with small handlers for direct-tcpip and tcpip-forward; and
+/// its ServerConn handshake, channels and global requests with small handlers for direct-tcpip and tcpip-forward,
+/// rekeying every 256 KiB; and
 /// the library client with one algorithm combination per connection (Debian's x/crypto 0.4.0: no group exchange as a
 /// server, no hmac-sha2-512, no AES-256-GCM).
 /// </summary>

@@ -1,7 +1,8 @@
 // An SSH server built on Node.js's ssh2 (mscdex/ssh2) for the interop tests: user "alice" with the one authorised
 // public key, direct-tcpip (connects to the target, then accepts the channel), tcpip-forward (listens, port 0 gets a
 // port of the system's choosing, each connection becomes a forwarded-tcpip channel naming the bound port) and
-// cancel-tcpip-forward. No sessions. Prints "listening on port N" on stderr once bound.
+// cancel-tcpip-forward. No sessions. Each direct-tcpip channel is followed by a key re-exchange the server starts.
+// Prints "listening on port N" on stderr once bound.
 // Usage: node ssh2-server.js HOST_KEY AUTHORIZED_PUBLIC_KEY
 'use strict';
 const fs = require('fs');
@@ -45,7 +46,10 @@ const server = new Server({ hostKeys: [hostKey] }, (client) => {
     client.on('tcpip', (accept, reject, info) => {
       const socket = net.connect({ port: info.destPort, host: info.destIP, allowHalfOpen: true });
       socket.once('error', () => reject());
-      socket.once('connect', () => splice(accept(), socket));
+      socket.once('connect', () => {
+        splice(accept(), socket);
+        client.rekey(() => console.error('rekeyed')); // server-initiated, while the data starts to flow
+      });
     });
     client.on('request', (accept, reject, name, info) => {
       const key = info.bindAddr + ':' + info.bindPort;

@@ -4,11 +4,12 @@
 //	    User "alice" with the one authorised key; direct-tcpip (dials the target, then accepts the channel),
 //	    tcpip-forward (listens; port 0 gets a port of the system's choosing; the reply names the bound port, also
 //	    when a port was requested, as some servers do; each connection becomes a forwarded-tcpip channel naming the
-//	    bound port) and cancel-tcpip-forward. No sessions. Prints "listening on port N" on stderr once bound.
+//	    bound port) and cancel-tcpip-forward. No sessions. Rekeys every 256 KiB. Prints "listening on port N" on
+//	    stderr once bound.
 //	xcryptossh client PORT PRIVATE_KEY HOST_PUBLIC_KEY ECHO_PORT PAYLOAD_BYTES REMOTE_PORT
 //	    Client.Dial (direct-tcpip) to the echo server, Client.Listen on REMOTE_PORT and on port 0 (tcpip-forward;
 //	    each forwarded connection is joined to the echo server), random bytes there and back, compared; then the
-//	    listeners are closed (cancel-tcpip-forward). Prints "<name> ok" per step.
+//	    listeners are closed (cancel-tcpip-forward). Rekeys every 256 KiB. Prints "<name> ok" per step.
 package main
 
 import (
@@ -25,6 +26,9 @@ import (
 )
 
 type closeWriter interface{ CloseWrite() error }
+
+// rekeyBytes makes both sides start a key re-exchange every 256 KiB: several during each test, with data in flight.
+const rekeyBytes = 256 << 10
 
 // splice copies both ways, passing each end of file on as a half-close, and closes both when both are done.
 func splice(a, b io.ReadWriteCloser) {
@@ -86,6 +90,7 @@ type forwardedTCPIP struct {
 func serve(hostKeyPath, authorizedPath string) {
 	hostKey, authorized := readKeys(hostKeyPath, authorizedPath)
 	config := &ssh.ServerConfig{
+		Config: ssh.Config{RekeyThreshold: rekeyBytes},
 		PublicKeyCallback: func(meta ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
 			if meta.User() == "alice" && bytes.Equal(key.Marshal(), authorized.Marshal()) {
 				return nil, nil
@@ -261,6 +266,7 @@ func tcpExchange(address string, data []byte) ([]byte, error) {
 func client(port, keyPath, hostKeyPath, echoPort, payload, remotePort string) {
 	signer, hostKey := readKeys(keyPath, hostKeyPath)
 	client, err := ssh.Dial("tcp", net.JoinHostPort("127.0.0.1", port), &ssh.ClientConfig{
+		Config:          ssh.Config{RekeyThreshold: rekeyBytes},
 		User:            "alice",
 		Auth:            []ssh.AuthMethod{ssh.PublicKeys(signer)},
 		HostKeyCallback: ssh.FixedHostKey(hostKey),
