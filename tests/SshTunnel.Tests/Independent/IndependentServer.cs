@@ -4,8 +4,9 @@ using SshTunnel.Tests.Gateway;
 namespace SshTunnel.Tests.Independent;
 
 /// <summary>
-/// A non-OpenSSH SSH server (Dropbear or AsyncSSH) on 127.0.0.1 with its own temporary directory, host keys of three
-/// types, user keys of several types authorised for user "alice", and a known_hosts file naming its host keys.
+/// A non-OpenSSH SSH server (Dropbear, AsyncSSH, or a program of ours on Node.js ssh2 or Go x/crypto/ssh) on 127.0.0.1
+/// with its own temporary directory, host keys (three types; ed25519 only for the programs), user keys authorised for
+/// user "alice" (several types; ed25519 only for the programs), and a known_hosts file naming its host keys.
 /// Readiness is a line on the server's stderr printed after its listening socket exists.
 /// </summary>
 internal sealed class IndependentServer : IAsyncDisposable
@@ -32,7 +33,7 @@ internal sealed class IndependentServer : IAsyncDisposable
         UserKeys = userKeys;
     }
 
-    /// <summary>"dropbear" or "asyncssh", for messages.</summary>
+    /// <summary>"dropbear", "asyncssh", "node-ssh2" or "go-xcrypto", for messages.</summary>
     public string Name { get; }
 
     public string Directory { get; }
@@ -199,6 +200,41 @@ internal sealed class IndependentServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A server program of the tests' own (assets/) built on an independent SSH library: Node.js's ssh2 or Go's
+    /// x/crypto/ssh. It gets an ed25519 host key and the one authorised ed25519 user key as its last two arguments,
+    /// listens on a port it picks and prints "listening on port N" on stderr once bound.
+    /// </summary>
+    public static async Task<IndependentServer> StartScriptedAsync(string name, string program, IEnumerable<string> arguments)
+    {
+        string directory = IndependentTools.NewDirectory("sshtunnel-" + name + "-");
+        try
+        {
+            string userKey = Path.Combine(directory, "id_ed25519");
+            IndependentTools.NewUserKey(userKey, "ed25519");
+            string hostKey = Path.Combine(directory, "ssh_host_ed25519_key");
+            string hostLine = IndependentTools.NewUserKey(hostKey, "ed25519");
+            var process = new ChildProcess(program, [.. arguments, hostKey, userKey + ".pub"]);
+            try
+            {
+                string line = await process.WaitForStderrAsync("listening on port ");
+                int port = int.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
+                await File.WriteAllTextAsync(Path.Combine(directory, "known_hosts"), IndependentTools.KnownHostsLines(port, [hostLine]));
+                return new IndependentServer(name, directory, port, process, new Dictionary<string, string> { ["ed25519"] = userKey });
+            }
+            catch
+            {
+                await process.DisposeAsync();
+                throw;
+            }
+        }
+        catch
+        {
+            IndependentTools.DeleteDirectory(directory);
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
@@ -246,4 +282,18 @@ public sealed class DropbearFixture : IndependentServerFixture
 public sealed class AsyncSshFixture : IndependentServerFixture
 {
     private protected override Task<IndependentServer> StartAsync() => IndependentServer.StartAsyncSshAsync();
+}
+
+/// <summary>One Node.js ssh2 server (assets/ssh2-server.js) per test class.</summary>
+public sealed class NodeSsh2ServerFixture : IndependentServerFixture
+{
+    private protected override Task<IndependentServer> StartAsync() =>
+        IndependentServer.StartScriptedAsync("node-ssh2", ScriptedTools.Node!, [ScriptedTools.NodeScript("ssh2-server.js")]);
+}
+
+/// <summary>One Go x/crypto/ssh server (assets/xcryptossh.go, built on first use) per test class.</summary>
+public sealed class GoXCryptoServerFixture : IndependentServerFixture
+{
+    private protected override Task<IndependentServer> StartAsync() =>
+        IndependentServer.StartScriptedAsync("go-xcrypto", ScriptedTools.XCryptoSsh, ["server"]);
 }
