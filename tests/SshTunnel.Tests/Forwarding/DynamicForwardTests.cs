@@ -286,7 +286,7 @@ public class DynamicForwardTests
         using Socket next = await ConnectAsync(forward.ListenEndPoints[0]);
         Assert.Equal("05000001000000000000", Convert.ToHexString(await Socks5ConnectAsync(next, Socks5Ipv4Request(echo.EndPoint))));
         Assert.False(forward.Stopped.IsCancellationRequested);
-        Assert.Contains(logger.Lines, l => l.Level == LogLevel.Debug && l.Text.Contains("no complete proxy request", StringComparison.Ordinal));
+        await logger.WaitForAsync(l => l.Level == LogLevel.Debug && l.Text.Contains("no complete proxy request", StringComparison.Ordinal), Timeout);
     }
 
     [Theory]
@@ -521,5 +521,29 @@ internal sealed class ListLogger : ILogger
     public bool IsEnabled(LogLevel logLevel) => true;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        => _lines.Enqueue((logLevel, formatter(state, exception)));
+    {
+        _lines.Enqueue((logLevel, formatter(state, exception)));
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Waits (bounded) until a line matches: a line may be written just after the socket it is about closed.</summary>
+    public async Task WaitForAsync(Func<(LogLevel Level, string Text), bool> match, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task changed = Volatile.Read(ref _changed).Task;
+            if (_lines.Any(match)) return;
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail("log line not seen; log:\n" + string.Join("\n", _lines.Select(l => l.Text)));
+            }
+        }
+    }
 }
