@@ -220,7 +220,7 @@ internal static class Program
             {
                 if (!await StartForwardsAsync(config, logger, forwards, hostKeyUntrusted,
                         (spec, dynamic, family) => dynamic
-                            ? Upcast(session.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
+                            ? Upcast(session.StartDynamicForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink))
                             : Upcast(session.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink)),
                         () => session.EnableReverseDynamicForwarding(config.PermitRemoteOpen),
                         async spec =>
@@ -345,7 +345,7 @@ internal static class Program
             {
                 if (!await StartForwardsAsync(config, logger, forwards, hostKeyUntrusted,
                         (spec, dynamic, family) => dynamic
-                            ? Upcast(client.StartDynamicForwardAsync(spec, config.GatewayPorts, family))
+                            ? Upcast(client.StartDynamicForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink))
                             : Upcast(client.StartLocalForwardAsync(spec, config.GatewayPorts, family, config.StreamLocalBindMask, config.StreamLocalBindUnlink)),
                         () => client.EnableReverseDynamicForwarding(config.PermitRemoteOpen),
                         async spec =>

@@ -194,24 +194,27 @@ public sealed class ReconnectingSshClient : IAsyncDisposable
     /// made while reconnecting waits up to <see cref="ReconnectOptions.PendingConnectionTimeout"/>, then gets a failure
     /// reply. Parameters as <see cref="SshClient.StartDynamicForwardAsync"/>.
     /// </summary>
-    /// <exception cref="ForwardBindException">No listen address could be bound.</exception>
-    /// <exception cref="NotSupportedException">The spec listens on a Unix-domain socket.</exception>
+    /// <exception cref="ForwardBindException">No listen address could be bound, or the Unix socket could not be created.</exception>
     /// <exception cref="ObjectDisposedException">The session was disposed or stopped.</exception>
-    public async Task<DynamicForward> StartDynamicForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified, CancellationToken cancellationToken = default)
+    public async Task<DynamicForward> StartDynamicForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified,
+        int streamLocalBindMask = 0x7F, bool streamLocalBindUnlink = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.ListenPath is not null) throw new NotSupportedException("SOCKS on a Unix-domain socket is not supported yet");
         ThrowIfStopped();
         var options = new DynamicForwardOptions
         {
             GatewayPorts = gatewayPorts,
             AddressFamily = addressFamily,
+            StreamLocalBindMask = streamLocalBindMask,
+            StreamLocalBindUnlink = streamLocalBindUnlink,
             Logger = _logger,
             ConnectionClosed = _stopped.Token,
         };
-        return await DynamicForward.StartAsync(spec.ListenHost, spec.ListenPort,
-            (host, port, originator, originatorPort, ct) => OpenChannelAsync(host, port, originator, originatorPort, path: null, ct),
-            options, cancellationToken).ConfigureAwait(false);
+        Func<string, int, string, int, CancellationToken, ValueTask<Stream>> open =
+            (host, port, originator, originatorPort, ct) => OpenChannelAsync(host, port, originator, originatorPort, path: null, ct);
+        return spec.ListenPath is { } path
+            ? DynamicForward.StartOnPath(path, open, options)
+            : await DynamicForward.StartAsync(spec.ListenHost, spec.ListenPort, open, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

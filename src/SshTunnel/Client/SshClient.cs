@@ -253,21 +253,31 @@ public sealed class SshClient : IAsyncDisposable
     /// connections leave from the server (names are resolved there: no DNS leak). Failures are answered with the SOCKS
     /// reply code mapped from the channel-open failure.
     /// </summary>
-    /// <exception cref="ForwardBindException">No listen address could be bound.</exception>
-    public async Task<DynamicForward> StartDynamicForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified, CancellationToken cancellationToken = default)
+    /// <param name="spec">The listen side: [bind:]port, or a Unix-socket path (<c>-D /path</c>).</param>
+    /// <param name="gatewayPorts">OpenSSH GatewayPorts (-g) for a TCP listener without a bind address.</param>
+    /// <param name="addressFamily">OpenSSH AddressFamily (-4/-6).</param>
+    /// <param name="streamLocalBindMask">For a Unix-socket listener: its umask (StreamLocalBindMask, default 0177).</param>
+    /// <param name="streamLocalBindUnlink">For a Unix-socket listener: remove a stale socket file first (StreamLocalBindUnlink).</param>
+    /// <param name="cancellationToken">Cancels name resolution of the bind address.</param>
+    /// <exception cref="ForwardBindException">No listen address could be bound, or the Unix socket could not be created.</exception>
+    public async Task<DynamicForward> StartDynamicForwardAsync(ForwardSpec spec, bool gatewayPorts = false, AddressFamily addressFamily = AddressFamily.Unspecified,
+        int streamLocalBindMask = 0x7F, bool streamLocalBindUnlink = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.ListenPath is not null) throw new NotSupportedException("SOCKS on a Unix-domain socket is not supported yet");
         var options = new DynamicForwardOptions
         {
             GatewayPorts = gatewayPorts,
             AddressFamily = addressFamily,
+            StreamLocalBindMask = streamLocalBindMask,
+            StreamLocalBindUnlink = streamLocalBindUnlink,
             Logger = _options.Logger,
             ConnectionClosed = Closed,
         };
-        DynamicForward forward = await DynamicForward.StartAsync(spec.ListenHost, spec.ListenPort,
-            async (host, port, originator, originatorPort, ct) => await OpenDirectTcpipAsync(host, port, originator, originatorPort, ct).ConfigureAwait(false),
-            options, cancellationToken).ConfigureAwait(false);
+        Func<string, int, string, int, CancellationToken, ValueTask<Stream>> open =
+            async (host, port, originator, originatorPort, ct) => await OpenDirectTcpipAsync(host, port, originator, originatorPort, ct).ConfigureAwait(false);
+        DynamicForward forward = spec.ListenPath is { } path
+            ? DynamicForward.StartOnPath(path, open, options)
+            : await DynamicForward.StartAsync(spec.ListenHost, spec.ListenPort, open, options, cancellationToken).ConfigureAwait(false);
         _connection.ReserveChannelIds(forward.ListenEndPoints.Count);
         return forward;
     }

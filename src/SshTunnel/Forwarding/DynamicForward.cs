@@ -27,12 +27,17 @@ public sealed class DynamicForward : IAsyncDisposable
     private Exception? _stopReason;
     private int _connectionNumber;
 
-    private DynamicForward(Socket[] listeners, Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, DynamicForwardOptions options)
+    /// <summary>The originator OpenSSH reports for a connection that has no IP peer (a Unix-socket listener).</summary>
+    private const string UnixOriginatorAddress = "127.0.0.1";
+    private const int UnixOriginatorPort = 65535;
+
+    private DynamicForward(Socket[] listeners, string? listenPath, Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, DynamicForwardOptions options)
     {
         _listeners = listeners;
         _openChannel = openChannel;
         _options = options;
-        ListenEndPoints = [.. listeners.Select(l => (IPEndPoint)l.LocalEndPoint!)];
+        ListenPath = listenPath;
+        ListenEndPoints = listenPath is null ? [.. listeners.Select(l => (IPEndPoint)l.LocalEndPoint!)] : [];
         _connectionClosedRegistration = options.ConnectionClosed.UnsafeRegister(static s =>
             ((DynamicForward)s!).Stop(new SshConnectionException("connection closed", DisconnectReason.ConnectionLost)), this);
         using (ExecutionContext.SuppressFlow())
@@ -41,8 +46,11 @@ public sealed class DynamicForward : IAsyncDisposable
         }
     }
 
-    /// <summary>The addresses actually listened on (one per bound address family/address), with the real port.</summary>
+    /// <summary>The addresses actually listened on (one per bound address family/address), with the real port; empty for a Unix-socket listener.</summary>
     public IReadOnlyList<IPEndPoint> ListenEndPoints { get; }
+
+    /// <summary>The Unix-socket path listened on (<c>-D /path</c>), or <see langword="null"/> for a TCP listener.</summary>
+    public string? ListenPath { get; }
 
     /// <summary>Cancelled once the forward stopped (disposed, listener failure or connection closed).</summary>
     public CancellationToken Stopped => _stopped.Token;
@@ -77,7 +85,28 @@ public sealed class DynamicForward : IAsyncDisposable
         ValidateOptions(options);
         IPAddress[] addresses = await ForwardListener.ResolveBindAddressesAsync(bindAddress, options.GatewayPorts, options.AddressFamily, cancellationToken).ConfigureAwait(false);
         Socket[] listeners = ForwardListener.BindAll(addresses, listenPort, options.Logger);
-        return new DynamicForward(listeners, openChannel, options);
+        return new DynamicForward(listeners, null, openChannel, options);
+    }
+
+    /// <summary>
+    /// Serves SOCKS4/4a/5 and HTTP CONNECT on a Unix-domain socket (OpenSSH <c>-D /path</c>), created with
+    /// <see cref="DynamicForwardOptions.StreamLocalBindMask"/> (and after removing a stale file with
+    /// <see cref="DynamicForwardOptions.StreamLocalBindUnlink"/>). Connections are reported to the gateway with
+    /// OpenSSH's originator for socket peers, 127.0.0.1 port 65535.
+    /// </summary>
+    /// <param name="listenPath">The socket path.</param>
+    /// <param name="openChannel">As for <see cref="StartAsync(string?, int, Func{string, int, string, int, CancellationToken, ValueTask{Stream}}, DynamicForwardOptions?, CancellationToken)"/>.</param>
+    /// <param name="options">Bind mask and unlink, logger, connection-closed token, request timeout.</param>
+    /// <exception cref="ForwardBindException">The socket could not be created ("unix_listener: cannot bind to path P: ...").</exception>
+    public static DynamicForward StartOnPath(string listenPath,
+        Func<string, int, string, int, CancellationToken, ValueTask<Stream>> openChannel, DynamicForwardOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(listenPath);
+        ArgumentNullException.ThrowIfNull(openChannel);
+        options ??= new DynamicForwardOptions();
+        ValidateOptions(options);
+        Socket listener = UnixSocketListener.Bind(listenPath, options.StreamLocalBindMask, options.StreamLocalBindUnlink);
+        return new DynamicForward([listener], listenPath, openChannel, options);
     }
 
     /// <summary>
@@ -144,10 +173,17 @@ public sealed class DynamicForward : IAsyncDisposable
         int originatorPort = 0;
         try
         {
-            socket.NoDelay = true;
-            var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            originatorAddress = remote.Address.ToString();
-            originatorPort = remote.Port;
+            if (socket.RemoteEndPoint is IPEndPoint remote)
+            {
+                socket.NoDelay = true;
+                originatorAddress = remote.Address.ToString();
+                originatorPort = remote.Port;
+            }
+            else
+            {
+                originatorAddress = UnixOriginatorAddress;
+                originatorPort = UnixOriginatorPort;
+            }
         }
         catch (SocketException)
         {

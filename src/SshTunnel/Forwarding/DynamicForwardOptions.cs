@@ -15,6 +15,12 @@ public sealed class DynamicForwardOptions
     /// <summary>Receives OpenSSH-worded messages (bind failures, "channel N: open failed: ...", bad requests at debug).</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>For a listener on a Unix-domain socket: the umask it is created with (OpenSSH StreamLocalBindMask, default 0177).</summary>
+    public int StreamLocalBindMask { get; init; } = UnixSocketListener.DefaultBindMask;
+
+    /// <summary>For a listener on a Unix-domain socket: remove a stale socket file first (OpenSSH StreamLocalBindUnlink).</summary>
+    public bool StreamLocalBindUnlink { get; init; }
+
     /// <summary>Cancelled when the SSH connection closes: the forward stops then, and running tunnels are cut.</summary>
     public CancellationToken ConnectionClosed { get; init; }
 

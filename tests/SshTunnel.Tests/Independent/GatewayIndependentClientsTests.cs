@@ -106,7 +106,8 @@ public sealed partial class GatewayIndependentClientsTests : IClassFixture<Gatew
         await File.WriteAllTextAsync(Path.Combine(home, ".ssh", "known_hosts"), "127.0.0.1 " + HostKeyLine(gateway) + "\n");
         string key = Path.Combine(home, "id_dropbear");
         IndependentTools.RunChecked(IndependentTools.DropbearConvert, "openssh", "dropbear", gateway.KeyPath, key);
-        int local = ClosedPort(), remote = ClosedPort();
+        int[] ports = IndependentScenarios.DistinctClosedPorts(2);
+        int local = ports[0], remote = ports[1];
         string target = "127.0.0.1:" + echo.Port.ToString(CultureInfo.InvariantCulture);
         await using var client = new ChildProcess(IndependentTools.DbClient,
         [
@@ -175,7 +176,8 @@ public sealed partial class GatewayIndependentClientsTests : IClassFixture<Gatew
         string fingerprint = "SHA256:" + Convert.ToBase64String(SHA256.HashData(Convert.FromBase64String(HostKeyLine(gateway).Split(' ')[1]))).TrimEnd('=');
         string[] common = ["-batch", "-ssh", "-noagent", "-i", ppk, "-hostkey", fingerprint, "-P", gateway.Port.ToString(CultureInfo.InvariantCulture), "-l", "alice"];
         var environment = new Dictionary<string, string> { ["HOME"] = home };
-        int local = ClosedPort(), remote = ClosedPort(), dynamic = ClosedPort();
+        int[] ports = IndependentScenarios.DistinctClosedPorts(3);
+        int local = ports[0], remote = ports[1], dynamic = ports[2];
         string target = "127.0.0.1:" + echo.Port.ToString(CultureInfo.InvariantCulture);
 
         await using (var plink = new ChildProcess(IndependentTools.Plink,

@@ -24,6 +24,14 @@ internal static partial class IndependentScenarios
     [GeneratedRegex(@"^Allocated port (\d+) for remote forward to 127\.0\.0\.1:\d+$")]
     private static partial Regex AllocatedPortLine();
 
+    /// <summary>Distinct free ports (a port just released can be handed out again by the next pick).</summary>
+    internal static int[] DistinctClosedPorts(int count)
+    {
+        var picked = new HashSet<int>();
+        while (picked.Count < count) picked.Add(ClosedPort());
+        return [.. picked];
+    }
+
     /// <summary>-F none, the server's known_hosts (strict), BatchMode, only the ed25519 key, -p.</summary>
     public static string[] CommonArgs(IndependentServer server) =>
     [
@@ -38,7 +46,10 @@ internal static partial class IndependentScenarios
     public static async Task AllForwardKindsAsync(IndependentServer server)
     {
         await using LoopbackServer echo = LoopbackServer.Echo();
-        int local = ClosedPort(), remote = ClosedPort(), dynamic = ClosedPort(), reverseDynamic = ClosedPort();
+        // Four different ports: a port just released can be handed out again, and -L and a remote -R on the same
+        // 127.0.0.1 port would collide (seen once: the reverse dynamic -R was refused because -L held its port).
+        int[] ports = DistinctClosedPorts(4);
+        int local = ports[0], remote = ports[1], dynamic = ports[2], reverseDynamic = ports[3];
         string target = "127.0.0.1:" + echo.Port.ToString(CultureInfo.InvariantCulture);
         await using CliProcess cli = CliProcess.StartSshTunnel(
         [
