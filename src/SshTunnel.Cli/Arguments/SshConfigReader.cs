@@ -17,8 +17,9 @@ internal sealed class SshConfigReader
     private const int MaxDepth = 16;
 
     /// <summary>
-    /// Most files one reader opens through Include. The depth bound alone lets a file that includes itself k times
-    /// cause k^16 reads (a hang); no real configuration comes near this.
+    /// Most files one reader opens through Include. The depth bound (16, as OpenSSH) stops recursion; this bounds the
+    /// total fan-out (a glob matching thousands of files, or a tree of distinct files each including many others),
+    /// which no real configuration comes near.
     /// </summary>
     private const int MaxIncludedFiles = 1024;
 
