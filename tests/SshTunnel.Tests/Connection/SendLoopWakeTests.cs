@@ -14,49 +14,6 @@ public class SendLoopWakeTests
     [ThreadStatic]
     private static bool t_insideSend;
 
-    /// <summary>Counts the writes made while a test thread is inside SendAsync.</summary>
-    private sealed class RecordingStream(Stream inner) : Stream
-    {
-        public int WritesInsideSend;
-        public int Writes;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Record();
-            inner.Write(buffer, offset, count);
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Record();
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        private void Record()
-        {
-            Interlocked.Increment(ref Writes);
-            if (t_insideSend) Interlocked.Increment(ref WritesInsideSend);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
-
     private static Packet MakePacket(int bodyLength)
     {
         var writer = new SshWriter(bodyLength + 1);
@@ -69,7 +26,7 @@ public class SendLoopWakeTests
     private static async Task<int> SendOneByOneAsync(int bodyLength, int count)
     {
         var (a, b) = InMemoryDuplexStream.CreatePair();
-        var recording = new RecordingStream(a);
+        var recording = new WriteCountingStream(a, () => t_insideSend);
         var (client, server) = await TransportPair.CreateAsync(clientStream: recording, serverStream: b);
         await using (client)
         await using (server)
@@ -91,7 +48,7 @@ public class SendLoopWakeTests
                 using Packet received = await server.ReceiveAsync().WithTimeout();
                 Assert.Equal(bodyLength + 1, received.PayloadLength);
             }
-            return recording.WritesInsideSend;
+            return recording.MarkedWrites;
         }
     }
 

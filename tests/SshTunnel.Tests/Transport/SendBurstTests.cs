@@ -14,52 +14,6 @@ public class SendBurstTests
     [ThreadStatic]
     private static bool t_recording;
 
-    /// <summary>Counts the writes made while the test thread has <see cref="t_recording"/> set.</summary>
-    private sealed class RecordingStream(Stream inner) : Stream
-    {
-        private int _writes;
-
-        public int WritesOnTestThread;
-
-        public int Writes => Volatile.Read(ref _writes);
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Record();
-            inner.Write(buffer, offset, count);
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Record();
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        private void Record()
-        {
-            Interlocked.Increment(ref _writes);
-            if (t_recording) Interlocked.Increment(ref WritesOnTestThread);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
-
     private static Packet MakePacket(byte tag, int bodyLength)
     {
         var writer = new SshWriter(bodyLength + 2);
@@ -74,7 +28,7 @@ public class SendBurstTests
     {
         const int PacketsPerBurst = 6; // 6 x 32 KiB fits the 256 KiB output segment: one write per flush
         var (a, b) = InMemoryDuplexStream.CreatePair();
-        var recording = new RecordingStream(a);
+        var recording = new WriteCountingStream(a, () => t_recording);
         var (client, server) = await TransportPair.CreateAsync(clientStream: recording, serverStream: b);
         await using (client)
         await using (server)
@@ -99,15 +53,15 @@ public class SendBurstTests
                             Assert.True(send.IsCompleted); // queued, never waits (the queue has room)
                             await send; // completed: continues synchronously, still inside the burst on this thread
                         }
-                        writesDuringBurst = recording.WritesOnTestThread;
+                        writesDuringBurst = recording.MarkedWrites;
                     }
-                    writesAtEnd = recording.WritesOnTestThread - writesDuringBurst;
+                    writesAtEnd = recording.MarkedWrites - writesDuringBurst;
                 }
                 finally
                 {
                     t_recording = false;
                 }
-                recording.WritesOnTestThread = 0;
+                recording.MarkedWrites = 0;
 
                 for (int i = 0; i < PacketsPerBurst; i++)
                 {
